@@ -13,7 +13,7 @@ COMMAND_MODULES = (
     "autograd_lab.cli_table",
     "autograd_lab.verify.cli",
     "viz.cli",
-    "keras_models.cli",
+    "autograd_lab.cli_train",
     "autograd_lab.tour",
 )
 

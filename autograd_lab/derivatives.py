@@ -82,9 +82,16 @@ def derivative_table() -> list[Entry]:
 
 
 # ---- helpers shared by the rules ------------------------------------------------------
-def unbroadcast(grad: Tensor, x: Tensor) -> Tensor:
-    """Sum `grad` over the axes along which `x` was broadcast, so it takes `x`'s shape."""
+def unbroadcast(grad: Tensor, x: Tensor, other: Tensor | None = None) -> Tensor:
+    """Sum `grad` over the axes along which `x` was broadcast, so it takes `x`'s shape.
+
+    `other` is the op's other operand: a scalar there cannot have broadcast `x`.
+    """
     gs, xs = grad.shape, x.shape
+    if other is not None and other.shape.rank == 0:
+        return grad
+    if xs.rank == 0 and gs.rank != 0:
+        return M.reduce_sum(grad)
     if gs.is_fully_defined() and xs.is_fully_defined():
         if gs.dims == xs.dims:
             return grad
@@ -122,22 +129,22 @@ def _zero_where(mask: Tensor, grad: Tensor) -> Tensor:
 def _add(op, grad):
     """d(x + y) = dx + dy"""
     x, y = op.inputs
-    return [lambda: unbroadcast(grad, x), lambda: unbroadcast(grad, y)]
+    return [lambda: unbroadcast(grad, x, y), lambda: unbroadcast(grad, y, x)]
 
 
 @derivative("Sub")
 def _sub(op, grad):
     """d(x - y) = dx - dy"""
     x, y = op.inputs
-    return [lambda: unbroadcast(grad, x), lambda: unbroadcast(M.negative(grad), y)]
+    return [lambda: unbroadcast(grad, x, y), lambda: unbroadcast(M.negative(grad), y, x)]
 
 
 @derivative("Mul")
 def _mul(op, grad):
     """d(x * y) = y dx + x dy"""
     x, y = op.inputs
-    return [lambda: unbroadcast(M.multiply(grad, y), x),
-            lambda: unbroadcast(M.multiply(grad, x), y)]
+    return [lambda: unbroadcast(M.multiply(grad, y), x, y),
+            lambda: unbroadcast(M.multiply(grad, x), y, x)]
 
 
 @derivative("RealDiv")
@@ -145,8 +152,8 @@ def _real_div(op, grad):
     """d(x / y) = dx / y - (x / y) dy / y"""
     x, y = op.inputs
     ans = op.outputs[0]
-    return [lambda: unbroadcast(M.divide(grad, y), x),
-            lambda: unbroadcast(M.negative(M.divide(M.multiply(grad, ans), y)), y)]
+    return [lambda: unbroadcast(M.divide(grad, y), x, y),
+            lambda: unbroadcast(M.negative(M.divide(M.multiply(grad, ans), y)), y, x)]
 
 
 @derivative("Pow")
@@ -156,13 +163,13 @@ def _pow(op, grad):
     ans = op.outputs[0]
 
     def d_base():
-        return unbroadcast(M.multiply(grad, M.multiply(y, M.pow(x, M.subtract(y, 1)))), x)
+        return unbroadcast(M.multiply(grad, M.multiply(y, M.pow(x, M.subtract(y, 1)))), x, y)
 
     def d_exponent():
         positive = M.greater(x, 0)
         safe_x = A.where(positive, x, A.ones_like(x))
         log_x = A.where(positive, M.log(safe_x), A.zeros_like(x))
-        return unbroadcast(M.multiply(grad, M.multiply(ans, log_x)), y)
+        return unbroadcast(M.multiply(grad, M.multiply(ans, log_x)), y, x)
 
     return [d_base, d_exponent]
 
@@ -470,11 +477,19 @@ def _log_softmax(op, grad):
 
 @derivative("SoftmaxCrossEntropyWithLogits")
 def _softmax_cross_entropy(op, grad):
-    """d xent(p, z) = (softmax(z) - p) dz - log_softmax(z) dp"""
+    """d xent(p, z) = (softmax(z) Σp - p) dz - log_softmax(z) dp  (Σp = 1 for a distribution)
+
+    TensorFlow's kernel returns softmax(z) - p, which equals this only when each row of
+    labels sums to 1; the factor Σp keeps the rule right for any labels.
+    """
     labels, logits = op.inputs
     g = A.expand_dims(grad, -1)
-    return [lambda: M.multiply(g, M.negative(nn.log_softmax(logits))),
-            lambda: M.multiply(g, M.subtract(nn.softmax(logits), labels))]
+
+    def d_logits():
+        mass = M.reduce_sum(labels, -1, keepdims=True)
+        return M.multiply(g, M.subtract(M.multiply(nn.softmax(logits), mass), labels))
+
+    return [lambda: M.multiply(g, M.negative(nn.log_softmax(logits))), d_logits]
 
 
 @derivative("Conv2D")

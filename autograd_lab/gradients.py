@@ -13,7 +13,7 @@ from typing import Any
 
 from . import array_ops, math_ops
 from .derivatives import lookup
-from .graph import Operation, Tensor, convert_to_tensor
+from .graph import Operation, Tensor, convert_to_tensor, pause_gc
 
 
 def _as_tensors(values: Any) -> list[Tensor]:
@@ -64,7 +64,7 @@ def gradients(
         if len(grad_ys) != len(ys):
             raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
 
-    with graph.name_scope(name):
+    with pause_gc(), graph.name_scope(name):
         between = _ops_between(ys, xs, stops)
         pending: dict[Tensor, list[Tensor]] = {}
         for i, y in enumerate(ys):
@@ -91,7 +91,10 @@ def gradients(
             entry = lookup(op.type)
             if entry.rule is None:
                 continue
-            with graph.name_scope(f"{op.name}_grad"):
+            # The scope `<op>_grad/`, set directly: a context manager per op costs more
+            # than the rule itself in long chains.
+            outer, graph._scope = graph._scope, graph.unique_name(f"{op.name}_grad") + "/"
+            try:
                 in_grads = entry.rule(op, grad)
                 if len(in_grads) != len(op.inputs):
                     raise ValueError(
@@ -105,6 +108,8 @@ def gradients(
                         g = g()
                     if g is not None:
                         pending.setdefault(t, []).append(g)
+            finally:
+                graph._scope = outer
 
         result: list[Tensor | None] = []
         for x in xs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -128,9 +129,13 @@ class Tensor(TensorLike):
     def consumers(self) -> list[Operation]:
         return [op for op in self.graph._ops if any(t is self for t in op.inputs)]
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         shape = "" if self._shape.dims is None else f"shape={self._shape}, "
         return f'Tensor("{self.name}", {shape}dtype={self.dtype.name})'
+
+    def __repr__(self) -> str:
+        shape = "<unknown>" if self._shape.dims is None else str(self._shape)
+        return f"<tf.Tensor '{self.name}' shape={shape} dtype={self.dtype.name}>"
 
     def __bool__(self) -> bool:
         raise TypeError(
@@ -217,16 +222,17 @@ class Graph:
                 raise GraphMismatchError(
                     f"Tensor {t.name} belongs to another graph than op '{name or default_name}'"
                 )
-        if name is not None and name.endswith("/"):
+        if name is None:
+            op_name = self.unique_name(default_name)
+        elif name.endswith("/"):
             op_name = name[:-1]  # a scope name taken as it is, as TensorFlow does
         else:
-            if name is not None:
-                _check_name(name)
-            op_name = self.unique_name(name if name is not None else default_name)
-        control = [c for deps in self._control_stack for c in deps]
-        op = Operation(
-            self, op_type, op_name, inputs, attrs or {}, dtype, as_shape(shape), control, stateful
-        )
+            _check_name(name)
+            op_name = self.unique_name(name)
+        control = [c for deps in self._control_stack for c in deps] if self._control_stack else ()
+        if type(shape) is not TensorShape:
+            shape = TensorShape(shape)
+        op = Operation(self, op_type, op_name, inputs, attrs or {}, dtype, shape, control, stateful)
         self._ops.append(op)
         self._by_name[op_name] = op
         return op
@@ -308,6 +314,22 @@ class Graph:
 
     def __len__(self) -> int:
         return len(self._ops)
+
+
+@contextlib.contextmanager
+def pause_gc() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a graph or plan is built in bulk.
+
+    Building allocates many long-lived objects and no garbage; without the pause the
+    collector rescans the growing graph again and again, which can double the build time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _check_name(name: str) -> None:

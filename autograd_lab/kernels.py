@@ -6,6 +6,7 @@ already bound, so that a session's compiled plan is a flat list of function call
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from functools import reduce
 from typing import Any
@@ -34,15 +35,18 @@ def _same(fn: Kernel) -> KernelFactory:
     return lambda op: fn
 
 
+# Arithmetic and comparisons use Python's operators: on arrays they call the same NumPy
+# ufuncs, and on NumPy scalars (what 0-d results are) they skip the ufunc machinery, which
+# is most of the cost of a scalar op.
 for _type, _fn in {
-    "AddV2": np.add,
-    "Sub": np.subtract,
-    "Mul": np.multiply,
-    "RealDiv": np.true_divide,
-    "Pow": np.power,
+    "AddV2": operator.add,
+    "Sub": operator.sub,
+    "Mul": operator.mul,
+    "RealDiv": operator.truediv,
+    "Pow": operator.pow,
     "Maximum": np.maximum,
     "Minimum": np.minimum,
-    "Neg": np.negative,
+    "Neg": operator.neg,
     "Square": np.square,
     "Sqrt": np.sqrt,
     "Exp": np.exp,
@@ -53,10 +57,10 @@ for _type, _fn in {
     "Tanh": np.tanh,
     "Abs": np.abs,
     "Sign": np.sign,
-    "Less": np.less,
-    "LessEqual": np.less_equal,
-    "Greater": np.greater,
-    "GreaterEqual": np.greater_equal,
+    "Less": operator.lt,
+    "LessEqual": operator.le,
+    "Greater": operator.gt,
+    "GreaterEqual": operator.ge,
     "Equal": np.equal,
     "NotEqual": np.not_equal,
     "LogicalAnd": np.logical_and,
@@ -89,7 +93,9 @@ def _cast(op: Any) -> Kernel:
 
 @kernel("AddN")
 def _add_n(op: Any) -> Kernel:
-    return lambda *xs: reduce(np.add, xs)
+    if len(op.inputs) == 2:
+        return operator.add
+    return lambda *xs: reduce(operator.add, xs)
 
 
 @kernel("Fill")

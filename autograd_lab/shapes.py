@@ -80,9 +80,10 @@ class TensorShape:
     def __str__(self) -> str:
         if self.dims is None:
             return "<unknown>"
-        if len(self.dims) == 1:
-            return f"({self.dims[0]},)"
-        return "(" + ", ".join(str(d) for d in self.dims) + ")"
+        dims = ["?" if d is None else str(d) for d in self.dims]
+        if len(dims) == 1:
+            return f"({dims[0]},)"
+        return "(" + ", ".join(dims) + ")"
 
 
 def as_shape(value: Any) -> TensorShape:

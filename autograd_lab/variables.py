@@ -100,7 +100,7 @@ class Variable(TensorLike):
         _session_for(session, self.graph)._store_variable(self._op, value)
 
     def __repr__(self) -> str:
-        return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+        return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}_ref>"
 
 
 def _assign_op(op_type: str, var_op: Operation, value: Any, name: str | None) -> Operation:
