@@ -101,7 +101,7 @@ def gradients(
                         f"The gradient rule of {op.type} returned {len(in_grads)} gradients "
                         f"for '{op.name}', which has {len(op.inputs)} inputs"
                     )
-                for t, g in zip(op.inputs, in_grads):
+                for t, g in zip(op.inputs, in_grads, strict=True):
                     if t.op not in between or not t.dtype.is_floating:
                         continue
                     if callable(g):

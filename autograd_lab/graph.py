@@ -112,11 +112,16 @@ class Tensor(TensorLike):
         """Narrow the static shape, e.g. after a reshape the engine could not follow."""
         shape = as_shape(shape)
         if not self._shape.is_compatible_with(shape):
-            raise ValueError(f"Shapes {self._shape} and {shape} are incompatible for {self.name}")
+            raise ValueError(
+                f"Shapes {self._shape} and {shape} are incompatible for {self.name}"
+            )
         if shape.dims is not None:
             if self._shape.dims is not None:
                 shape = TensorShape(
-                    [a if a is not None else b for a, b in zip(shape.dims, self._shape.dims)]
+                    [
+                        a if a is not None else b
+                        for a, b in zip(shape.dims, self._shape.dims, strict=True)
+                    ]
                 )
             self._shape = shape
 
@@ -229,10 +234,13 @@ class Graph:
         else:
             _check_name(name)
             op_name = self.unique_name(name)
-        control = [c for deps in self._control_stack for c in deps] if self._control_stack else ()
+        stack = self._control_stack
+        control = [c for deps in stack for c in deps] if stack else ()
         if type(shape) is not TensorShape:
             shape = TensorShape(shape)
-        op = Operation(self, op_type, op_name, inputs, attrs or {}, dtype, shape, control, stateful)
+        op = Operation(
+            self, op_type, op_name, inputs, attrs or {}, dtype, shape, control, stateful
+        )
         self._ops.append(op)
         self._by_name[op_name] = op
         return op
@@ -270,7 +278,9 @@ class Graph:
         try:
             return self._by_name[name]
         except KeyError:
-            raise KeyError(f"The name '{name}' refers to an Operation not in the graph.") from None
+            raise KeyError(
+                f"The name '{name}' refers to an Operation not in the graph."
+            ) from None
 
     def get_tensor_by_name(self, name: str) -> Tensor:
         op_name, _, index = name.rpartition(":")
@@ -280,12 +290,16 @@ class Graph:
         try:
             return op.outputs[int(index)]
         except IndexError:
-            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist.") from None
+            raise KeyError(
+                f"The name '{name}' refers to a Tensor which does not exist."
+            ) from None
 
     def as_graph_element(self, obj: Any) -> Tensor | Operation:
         """A tensor, op or variable of this graph, or a name of one."""
         if isinstance(obj, str):
-            return self.get_tensor_by_name(obj) if ":" in obj else self.get_operation_by_name(obj)
+            return (
+                self.get_tensor_by_name(obj) if ":" in obj else self.get_operation_by_name(obj)
+            )
         if hasattr(obj, "_as_tensor"):
             obj = obj._as_tensor()
         if isinstance(obj, (Tensor, Operation)):
@@ -334,7 +348,9 @@ def pause_gc() -> Iterator[None]:
 
 def _check_name(name: str) -> None:
     if not _VALID_NAME.match(name):
-        raise ValueError(f"'{name}' is not a valid op name (letters, digits, '_', '.', '-', '/')")
+        raise ValueError(
+            f"'{name}' is not a valid op name (letters, digits, '_', '.', '-', '/')"
+        )
 
 
 def _as_op(obj: Any) -> Operation:
@@ -360,7 +376,9 @@ def reset_default_graph() -> None:
     """Start over with an empty default graph (not allowed inside `Graph.as_default()`)."""
     global _global_graph
     if _default_graphs:
-        raise AssertionError("Do not use reset_default_graph() inside a Graph.as_default() block")
+        raise AssertionError(
+            "Do not use reset_default_graph() inside a Graph.as_default() block"
+        )
     _global_graph = Graph()
 
 
@@ -389,28 +407,40 @@ def graph_of(values: Sequence[Any]) -> Graph:
 
 
 def constant_op(
-    value: Any, dtype: Any = None, shape: Any = None, name: str | None = None, graph: Graph | None = None
+    value: Any,
+    dtype: Any = None,
+    shape: Any = None,
+    name: str | None = None,
+    graph: Graph | None = None,
 ) -> Tensor:
     """A `Const` op holding `value` (cast to `dtype`, broadcast to `shape` if given)."""
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.infer_dtype(value)
     array = np.asarray(value, dtype=dtype.np)
     if shape is not None:
         target = tuple(as_shape(shape).as_list())
-        array = array.reshape(target) if array.size == np.prod(target) else np.broadcast_to(
-            array, target
-        ).copy()
+        array = (
+            array.reshape(target)
+            if array.size == np.prod(target)
+            else np.broadcast_to(array, target).copy()
+        )
     array.setflags(write=False)
     g = graph or get_default_graph()
     op = g.create_op(
-        "Const", (), name=name, default_name="Const", dtype=dtype, shape=array.shape,
+        "Const",
+        (),
+        name=name,
+        default_name="Const",
+        dtype=dtype,
+        shape=array.shape,
         attrs={"value": array},
     )
     return op.outputs[0]
 
 
-def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None,
-                      graph: Graph | None = None) -> Tensor:
-    """A tensor for `value`: tensors pass through, variables give their value, the rest is Const."""
+def convert_to_tensor(
+    value: Any, dtype: Any = None, name: str | None = None, graph: Graph | None = None
+) -> Tensor:
+    """A tensor for `value`: tensors pass through, variables give their value, else a Const."""
     if isinstance(value, Tensor):
         tensor = value
     elif hasattr(value, "_as_tensor"):

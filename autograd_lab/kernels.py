@@ -271,8 +271,10 @@ def conv2d_backprop_input(x_shape: tuple, w: Any, grad: Any, strides: tuple, pad
     n, h, wd, c = x_shape
     kh, kw = w.shape[:2]
     sh, sw = strides
-    (pt, pb), (pl, pr) = (padding_amounts(h, kh, sh, padding),
-                          padding_amounts(wd, kw, sw, padding))
+    (pt, pb), (pl, pr) = (
+        padding_amounts(h, kh, sh, padding),
+        padding_amounts(wd, kw, sw, padding),
+    )
     out = np.zeros((n, h + pt + pb, wd + pl + pr, c), dtype=np.result_type(grad, w))
     cols = np.tensordot(grad, w, axes=([3], [3]))  # (n, oh, ow, kh, kw, c)
     oh, ow = grad.shape[1:3]

@@ -35,10 +35,20 @@ CODEGEN_MAX_STEPS = 256
 # Intermediate values with at least this many elements are released after their last use.
 _FREE_MIN_ELEMENTS = 4096
 # Ops whose output may share memory with their first input (views and pass-throughs).
-_VIEW_OPS = frozenset({
-    "Identity", "StopGradient", "Reshape", "ReshapeLike", "Transpose", "ExpandDims",
-    "Squeeze", "StridedSlice", "BroadcastTo", "SumToShape",
-})
+_VIEW_OPS = frozenset(
+    {
+        "Identity",
+        "StopGradient",
+        "Reshape",
+        "ReshapeLike",
+        "Transpose",
+        "ExpandDims",
+        "Squeeze",
+        "StridedSlice",
+        "BroadcastTo",
+        "SumToShape",
+    }
+)
 # Ops whose value depends only on the static shape and dtype of their input.
 _SHAPE_ONLY_OPS = {"OnesLike": np.ones, "ZerosLike": np.zeros}
 _ALIAS_OPS = frozenset({"Identity", "StopGradient", "Mul"})
@@ -52,11 +62,32 @@ class Plan:
     generated function (empty when the plan runs in the step loop).
     """
 
-    __slots__ = ("steps", "initial", "feed_slots", "fetch_slots", "copy_fetch", "ops",
-                 "source", "function", "feeds", "converters", "free", "_lines", "_keep")
+    __slots__ = (
+        "steps",
+        "initial",
+        "feed_slots",
+        "fetch_slots",
+        "copy_fetch",
+        "ops",
+        "source",
+        "function",
+        "feeds",
+        "converters",
+        "free",
+        "_lines",
+        "_keep",
+    )
 
-    def __init__(self, steps: list, initial: list, feeds: list[Tensor], fetch_slots: tuple,
-                 copy_fetch: tuple, ops: list[Operation], free: list[tuple[int, ...]]) -> None:
+    def __init__(
+        self,
+        steps: list,
+        initial: list,
+        feeds: list[Tensor],
+        fetch_slots: tuple,
+        copy_fetch: tuple,
+        ops: list[Operation],
+        free: list[tuple[int, ...]],
+    ) -> None:
         self.steps = steps
         self.initial = initial
         self.feeds = feeds
@@ -82,7 +113,9 @@ _default_sessions: list[Session] = []
 class Session:
     """Runs graph fragments: `sess.run(fetches, feed_dict)`, as `tf.compat.v1.Session`."""
 
-    def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None) -> None:
+    def __init__(
+        self, target: str = "", graph: Graph | None = None, config: Any = None
+    ) -> None:
         self.graph = graph or get_default_graph()
         self._closed = False
         self._variables: dict[Operation, np.ndarray] = {}
@@ -90,8 +123,13 @@ class Session:
         self._plans: dict[tuple, Plan] = {}
 
     # ---- running -----------------------------------------------------------------------
-    def run(self, fetches: Any, feed_dict: dict | None = None, options: Any = None,
-            run_metadata: Any = None) -> Any:
+    def run(
+        self,
+        fetches: Any,
+        feed_dict: dict | None = None,
+        options: Any = None,
+        run_metadata: Any = None,
+    ) -> Any:
         """Values of `fetches` (a tensor, op, name, or nested list/tuple/dict of them)."""
         if self._closed:
             raise SessionClosedError("Attempted to use a closed Session.")
@@ -138,7 +176,7 @@ class Session:
         return plan
 
     def _execute(self, plan: Plan, feed_values: Any) -> list[Any]:
-        values = [convert(v) for convert, v in zip(plan.converters, feed_values)]
+        values = [convert(v) for convert, v in zip(plan.converters, feed_values, strict=True)]
         if plan.function is None:
             outs = self._loop(plan, values)
         else:
@@ -149,7 +187,7 @@ class Session:
             except Exception as exc:
                 raise _kernel_error_from_traceback(plan, exc) from exc
         results = []
-        for value, copy in zip(outs, plan.copy_fetch):
+        for value, copy in zip(outs, plan.copy_fetch, strict=True):
             if type(value) is np.ndarray:
                 if copy:
                     value = value.copy()
@@ -164,7 +202,8 @@ class Session:
         slots[: len(values)] = values
         index, ins = 0, ()
         try:
-            for index, ((fn, ins, out, _op), dead) in enumerate(zip(plan.steps, plan.free)):
+            steps = zip(plan.steps, plan.free, strict=True)
+            for index, ((fn, ins, out, _op), dead) in enumerate(steps):  # noqa: B007
                 if len(ins) == 1:
                     slots[out] = fn(slots[ins[0]])
                 elif len(ins) == 2:
@@ -183,7 +222,9 @@ class Session:
     def _feed_key(self, key: Any) -> Tensor:
         element = self.graph.as_graph_element(key) if not isinstance(key, Tensor) else key
         if not isinstance(element, Tensor):
-            raise TypeError(f"Cannot feed an Operation ({element.name}); feed its output tensor")
+            raise TypeError(
+                f"Cannot feed an Operation ({element.name}); feed its output tensor"
+            )
         if element.graph is not self.graph:
             raise GraphMismatchError(
                 f"Cannot feed {element.name}: it belongs to another graph than this session's"
@@ -235,8 +276,12 @@ class Session:
                 if is_one:
                     ones.add(out)
                 continue
-            pure = (op_type not in STATEFUL_OPS and not op.stateful and not op.control_inputs
-                    and out_tensor is not None)
+            pure = (
+                op_type not in STATEFUL_OPS
+                and not op.stateful
+                and not op.control_inputs
+                and out_tensor is not None
+            )
             cse_key = None
             if pure:
                 if op_type in _ALIAS_OPS:
@@ -254,8 +299,12 @@ class Session:
                             ones.add(out)
                         continue
                 attrs = op.attrs
-                cse_key = (op_type, ins, tuple(sorted(attrs.items())) if attrs else (),
-                           out_tensor.dtype.name)
+                cse_key = (
+                    op_type,
+                    ins,
+                    tuple(sorted(attrs.items())) if attrs else (),
+                    out_tensor.dtype.name,
+                )
                 try:
                     same = shared.get(cse_key)
                 except TypeError:  # an unhashable attribute: do not share this op
@@ -297,7 +346,9 @@ class Session:
         try:
             factory = KERNELS[op.type]
         except KeyError:
-            raise NotImplementedError(f"No kernel for op type {op.type} (op '{op.name}')") from None
+            raise NotImplementedError(
+                f"No kernel for op type {op.type} (op '{op.name}')"
+            ) from None
         return factory(op)
 
     def _stateful_kernel(self, op: Operation) -> Callable:
@@ -404,8 +455,10 @@ def _session_for(session: Session | None, graph: Graph) -> Session:
             "`with sess.as_default()` or pass an explicit session to `eval(session=sess)`"
         )
     if session.graph is not graph:
-        raise GraphMismatchError("Cannot use the given session to evaluate tensor: the "
-                                 "tensor's graph is different from the session's graph.")
+        raise GraphMismatchError(
+            "Cannot use the given session to evaluate tensor: the "
+            "tensor's graph is different from the session's graph."
+        )
     return session
 
 
@@ -455,7 +508,7 @@ def _prune(steps: list, fetch_slots: list, roots: set, known: set[int], n_feeds:
         for i in ins:
             last_use[i] = index
     free: list[list[int]] = [[] for _ in kept]
-    for index, (_, _, out, op) in enumerate(kept):
+    for _, _, out, op in kept:
         if out in keep or not op.outputs:
             continue
         n = op.outputs[0].shape.num_elements()
@@ -481,7 +534,7 @@ def _generate(plan: Plan) -> None:
             scope[names[slot]] = plan.initial[slot]
         return names[slot]
 
-    for index, ((fn, ins, out, op), dead) in enumerate(zip(plan.steps, plan.free)):
+    for index, ((fn, ins, out, op), dead) in enumerate(zip(plan.steps, plan.free, strict=True)):
         scope[f"kernel{index}"] = fn
         args = ", ".join(name(i) for i in ins)
         names[out] = f"v{out}"
@@ -612,13 +665,18 @@ def _convert_feed(tensor: Tensor, value: Any) -> Any:
         try:
             array = np.asarray(value)
         except Exception as exc:
-            raise InvalidArgumentError(f"Cannot convert the value fed to {tensor.name}: {exc}")
-        if array.dtype.kind in "fc" and tensor.dtype.is_integer:
-            if not np.all(np.mod(array, 1) == 0):
-                raise InvalidArgumentError(
-                    f"Cannot feed non-integer values of dtype {array.dtype} to "
-                    f"{tensor.name}, which has dtype {tensor.dtype.name}"
-                )
+            raise InvalidArgumentError(
+                f"Cannot convert the value fed to {tensor.name}: {exc}"
+            ) from exc
+        if (
+            array.dtype.kind in "fc"
+            and tensor.dtype.is_integer
+            and not np.all(np.mod(array, 1) == 0)
+        ):
+            raise InvalidArgumentError(
+                f"Cannot feed non-integer values of dtype {array.dtype} to "
+                f"{tensor.name}, which has dtype {tensor.dtype.name}"
+            )
         if array.dtype.kind not in "biuf":
             raise InvalidArgumentError(
                 f"Cannot feed a value of type {array.dtype} to {tensor.name} "
@@ -627,7 +685,8 @@ def _convert_feed(tensor: Tensor, value: Any) -> Any:
         array = array.astype(want, copy=False)
     dims = tensor.shape.dims
     if dims is not None and (
-        array.ndim != len(dims) or any(d is not None and d != s for d, s in zip(dims, array.shape))
+        array.ndim != len(dims)
+        or any(d is not None and d != s for d, s in zip(dims, array.shape, strict=True))
     ):
         raise InvalidArgumentError(
             f"Cannot feed value of shape {tuple(array.shape)} for Tensor {tensor.name}, which "

@@ -43,7 +43,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="weights and batch order")
     parser.add_argument("--steps", type=int, default=20, help="steps whose losses must agree")
     parser.add_argument(
-        "--tol", type=float, default=1e-5, help="largest loss difference allowed in those steps"
+        "--tol", type=float, default=5e-5, help="largest loss difference allowed in those steps"
     )
     parser.add_argument(
         "--threads",
@@ -111,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     keras_steps = np.array(lock["step_losses"])
     diff = np.abs(ours_steps - keras_steps)
     first_diff = float(diff[:steps].max())
+    # Leading steps whose losses differ by at most 4 units in the last place of float32.
+    ulps = diff / np.spacing(np.abs(keras_steps).astype(np.float32))
+    exact = int(np.argmax(ulps > 4)) if (ulps > 4).any() else len(ulps)
     gap = abs(engine_test[1] - lock["test_accuracy"])
     target = TARGET[args.model] if full else None
     checks = {
@@ -139,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "compared_steps": steps,
         "max_step_loss_difference": first_diff,
+        "leading_steps_within_4_ulp": exact,
         "max_step_loss_difference_all_steps": float(diff.max()),
         "first_step_losses": {
             "engine": run.step_losses[:steps],
@@ -379,7 +383,9 @@ def print_table(console, report: dict) -> None:
     console.print(
         f"max |loss difference| over the first {report['compared_steps']} steps: "
         f"{report['max_step_loss_difference']:.2e} (all steps: "
-        f"{report['max_step_loss_difference_all_steps']:.2e}); test accuracy gap "
+        f"{report['max_step_loss_difference_all_steps']:.2e}); the first "
+        f"{report['leading_steps_within_4_ulp']} steps agree within 4 float32 ulp; "
+        f"test accuracy gap "
         f"{report['test_accuracy_gap']:.4f}"
     )
 

@@ -40,7 +40,8 @@ DEFAULT_OUT = ROOT / "benchmarks" / "results" / "keras_mnist.json"
 
 
 def run_ours(name: str, data, settings: dict, seed: int) -> dict:
-    """Train through keras_models.training.train."""
+    """Train through keras_models.training.train (seeded as run_plain is: before building)."""
+    keras.utils.set_random_seed(seed)
     model = build_model(name)
     result = train(
         model,
@@ -50,7 +51,6 @@ def run_ours(name: str, data, settings: dict, seed: int) -> dict:
         batch_size=settings["batch_size"],
         epochs=settings["epochs"],
         verbose=0,
-        seed=seed,
     )
     _, acc = model.evaluate(*data.test, verbose=0)
     return {

@@ -113,8 +113,16 @@ def test_checkpoint_state_resumes_the_same_trajectory(small, tmp_path):
 def test_early_stopping_restores_the_best_weights(small):
     model = EngineModel("perceptron", seed=0, optimizer="sgd", learning_rate=5.0)
     seen = []
-    result = fit(model, small, epochs=6, batch_size=100, seed=0, progress=False,
-                 early_stopping=1, on_epoch_end=lambda r: seen.append(r.epochs_done))
+    result = fit(
+        model,
+        small,
+        epochs=6,
+        batch_size=100,
+        seed=0,
+        progress=False,
+        early_stopping=1,
+        on_epoch_end=lambda r: seen.append(r.epochs_done),
+    )
     assert seen == list(range(1, result.epochs_done + 1))
     if result.stopped_early:  # lr 5 makes the validation loss jump about
         best = min(result.history["val_loss"])
@@ -135,10 +143,14 @@ def test_first_step_losses_equal_keras(small, optimizer, lr):
     ours = EngineModel("mlp", weights, optimizer, lr)
     theirs = build_model("mlp")
     for layer in ("hidden", "output"):
-        theirs.get_layer(layer).set_weights([weights[f"{layer}/kernel"],
-                                             weights[f"{layer}/bias"]])
-    theirs.compile(optimizer=make_optimizer(optimizer, lr), loss="categorical_crossentropy",
-                   metrics=["accuracy"])
+        theirs.get_layer(layer).set_weights(
+            [weights[f"{layer}/kernel"], weights[f"{layer}/bias"]]
+        )
+    theirs.compile(
+        optimizer=make_optimizer(optimizer, lr),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     (x, y), _, _ = small
     ours_losses, keras_losses = [], []
     for index in epoch_batches(len(x), 100, seed=0, epoch=0)[:6]:
@@ -148,8 +160,9 @@ def test_first_step_losses_equal_keras(small, optimizer, lr):
     assert ours_losses[-1] < ours_losses[0]  # the steps did change the weights
     np.testing.assert_allclose(ours_losses, keras_losses, rtol=0, atol=2e-5)
     final = ours.get_weights()
-    np.testing.assert_allclose(final["output/kernel"], theirs.get_layer("output").get_weights()[0],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        final["output/kernel"], theirs.get_layer("output").get_weights()[0], atol=1e-5
+    )
 
 
 # ---- the command ------------------------------------------------------------------------
@@ -169,8 +182,20 @@ def test_cli_trains_writes_keras_outputs_and_resumes(tmp_path, capsys):
     from autograd_lab.cli import main
 
     out = tmp_path / "run"
-    common = ["--engine", "autograd-lab", "--data", str(SAMPLE_PATH), "--nval", "200",
-              "--limit", "600", "--batch-size", "50", "--out", str(out)]
+    common = [
+        "--engine",
+        "autograd-lab",
+        "--data",
+        str(SAMPLE_PATH),
+        "--nval",
+        "200",
+        "--limit",
+        "600",
+        "--batch-size",
+        "50",
+        "--out",
+        str(out),
+    ]
     assert main(["train", "perceptron", "--epochs", "1", *common]) == 0
     printed = capsys.readouterr().out
     assert "test accuracy" in printed and "autograd-lab engine" in printed
@@ -199,7 +224,8 @@ def test_cli_refuses_models_and_files_it_cannot_handle(tmp_path, capsys):
     assert training.train_from_cli(_args("cnn", "--engine", "autograd-lab")) == 2
     assert "--engine keras" in capsys.readouterr().err
     missing = tmp_path / "nope.npz"
-    args = _args("mlp", "--engine", "autograd-lab", "--data", str(missing),
-                 "--out", str(tmp_path / "o"))
+    args = _args(
+        "mlp", "--engine", "autograd-lab", "--data", str(missing), "--out", str(tmp_path / "o")
+    )
     assert training.train_from_cli(args) == 2
     assert "not found" in capsys.readouterr().err

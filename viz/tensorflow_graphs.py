@@ -204,8 +204,7 @@ def side_by_side(text: str = "sin(2*x)", path: str | os.PathLike | None = None, 
 
     top = graphviz.Digraph(name="side_by_side")
     top.attr(rankdir=options.pop("rankdir", "LR"), compound="true", fontname="Helvetica",
-             label=f"d/d{', '.join(names)} of {text}: autograd-lab (top) and TensorFlow "
-                   "(bottom)", labelloc="t", fontsize="18")
+             label=f"d/d{', '.join(names)} of {text}: autograd-lab and TensorFlow side by side", labelloc="t", fontsize="18")
     top.attr("node", fontname="Helvetica", fontsize="11")
     top.attr("edge", fontname="Helvetica", fontsize="9", color="#555555")
     build_digraph(describe_ops(our_ops), digraph=top, prefix="ag_",
