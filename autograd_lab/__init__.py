@@ -6,7 +6,7 @@ every op's derivative is one entry of the table in `autograd_lab/derivatives.py`
 
 from __future__ import annotations
 
-from . import nn
+from . import nn, train
 from .array_ops import (
     concat,
     constant,
@@ -113,7 +113,6 @@ from .variables import (
     trainable_variables,
     variables_initializer,
 )
-from . import train  # noqa: E402  (needs the names above)
 
 __version__ = "0.1.0"
 
@@ -141,26 +140,60 @@ class _Namespace:
 
 
 math = _Namespace(
-    add=add, subtract=subtract, multiply=multiply, divide=divide, pow=pow, square=square,
-    sqrt=sqrt, exp=exp, log=log, sin=sin, cos=cos, tan=tan, tanh=tanh, abs=abs, sign=sign,
-    maximum=maximum, minimum=minimum, sigmoid=sigmoid, negative=negative, add_n=add_n,
-    reduce_sum=reduce_sum, reduce_mean=reduce_mean, reduce_max=reduce_max,
-    reduce_min=reduce_min, argmax=argmax, argmin=argmin, equal=equal, not_equal=not_equal,
-    less=less, less_equal=less_equal, greater=greater, greater_equal=greater_equal,
-    logical_and=logical_and, logical_or=logical_or, logical_not=logical_not,
+    add=add,
+    subtract=subtract,
+    multiply=multiply,
+    divide=divide,
+    pow=pow,
+    square=square,
+    sqrt=sqrt,
+    exp=exp,
+    log=log,
+    sin=sin,
+    cos=cos,
+    tan=tan,
+    tanh=tanh,
+    abs=abs,
+    sign=sign,
+    maximum=maximum,
+    minimum=minimum,
+    sigmoid=sigmoid,
+    negative=negative,
+    add_n=add_n,
+    reduce_sum=reduce_sum,
+    reduce_mean=reduce_mean,
+    reduce_max=reduce_max,
+    reduce_min=reduce_min,
+    argmax=argmax,
+    argmin=argmin,
+    equal=equal,
+    not_equal=not_equal,
+    less=less,
+    less_equal=less_equal,
+    greater=greater,
+    greater_equal=greater_equal,
+    logical_and=logical_and,
+    logical_or=logical_or,
+    logical_not=logical_not,
 )
-random = _Namespace(normal=random_normal, uniform=random_uniform,
-                    truncated_normal=truncated_normal, set_seed=set_random_seed)
+random = _Namespace(
+    normal=random_normal,
+    uniform=random_uniform,
+    truncated_normal=truncated_normal,
+    set_seed=set_random_seed,
+)
 linalg = _Namespace(matmul=matmul)
-errors = _Namespace(InvalidArgumentError=InvalidArgumentError,
-                    FailedPreconditionError=FailedPreconditionError)
+errors = _Namespace(
+    InvalidArgumentError=InvalidArgumentError, FailedPreconditionError=FailedPreconditionError
+)
 
 
 def _v1_namespace() -> _Namespace:
     import sys
 
-    return _Namespace(**{k: v for k, v in vars(sys.modules[__name__]).items()
-                         if not k.startswith("_")})
+    return _Namespace(
+        **{k: v for k, v in vars(sys.modules[__name__]).items() if not k.startswith("_")}
+    )
 
 
 class _Compat:

@@ -18,12 +18,19 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Cons
     return constant_op(value, dtype=dtype, shape=shape, name=None if name == "Const" else name)
 
 
-def placeholder(dtype: Any = dtypes.float32, shape: Any = None, name: str | None = None) -> Tensor:
+def placeholder(
+    dtype: Any = dtypes.float32, shape: Any = None, name: str | None = None
+) -> Tensor:
     """An input whose value must be fed to `Session.run` through `feed_dict`."""
     dtype = dtypes.as_dtype(dtype)
     shape = as_shape(shape)
     op = get_default_graph().create_op(
-        "Placeholder", (), name=name, default_name="Placeholder", dtype=dtype, shape=shape,
+        "Placeholder",
+        (),
+        name=name,
+        default_name="Placeholder",
+        dtype=dtype,
+        shape=shape,
         attrs={"shape": shape, "dtype": dtype},
     )
     return op.outputs[0]
@@ -35,8 +42,15 @@ def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
     value = convert_to_tensor(value)
     if value.shape.rank not in (None, 0):
         raise ShapeError(f"fill: value must be a scalar, got shape {fmt(value.shape)}")
-    op = value.graph.create_op("Fill", (value,), name=name, default_name="Fill",
-                               dtype=value.dtype, shape=dims, attrs={"dims": dims})
+    op = value.graph.create_op(
+        "Fill",
+        (value,),
+        name=name,
+        default_name="Fill",
+        dtype=value.dtype,
+        shape=dims,
+        attrs={"dims": dims},
+    )
     return op.outputs[0]
 
 
@@ -70,8 +84,9 @@ def stop_gradient(x: Any, name: str | None = None) -> Tensor:
 def size(x: Any, name: str | None = None, out_type: Any = dtypes.int32) -> Tensor:
     """The number of elements of `x`, known when the session runs."""
     x = convert_to_tensor(x)
-    op = x.graph.create_op("Size", (x,), name=name, default_name="Size",
-                           dtype=dtypes.as_dtype(out_type), shape=())
+    op = x.graph.create_op(
+        "Size", (x,), name=name, default_name="Size", dtype=dtypes.as_dtype(out_type), shape=()
+    )
     return op.outputs[0]
 
 
@@ -81,16 +96,28 @@ def broadcast_like(x: Any, like: Tensor, name: str | None = None) -> Tensor:
     shape = broadcast(x.shape, like.shape, _preview(x.graph, name, "BroadcastTo"))
     if like.shape.dims is not None:
         shape = like.shape
-    op = x.graph.create_op("BroadcastTo", (x, like), name=name, default_name="BroadcastTo",
-                           dtype=x.dtype, shape=shape)
+    op = x.graph.create_op(
+        "BroadcastTo",
+        (x, like),
+        name=name,
+        default_name="BroadcastTo",
+        dtype=x.dtype,
+        shape=shape,
+    )
     return op.outputs[0]
 
 
 def sum_to_shape_of(x: Any, like: Tensor, name: str | None = None) -> Tensor:
-    """`x` summed over the axes along which `like` was broadcast: the inverse of broadcasting."""
+    """`x` summed over the axes along which `like` was broadcast (the inverse of broadcast)."""
     x = convert_to_tensor(x)
-    op = x.graph.create_op("SumToShape", (x, like), name=name, default_name="SumToShape",
-                           dtype=x.dtype, shape=like.shape)
+    op = x.graph.create_op(
+        "SumToShape",
+        (x, like),
+        name=name,
+        default_name="SumToShape",
+        dtype=x.dtype,
+        shape=like.shape,
+    )
     return op.outputs[0]
 
 
@@ -120,8 +147,15 @@ def reshape(x: Any, shape: Any, name: str | None = None) -> Tensor:
             f"Cannot reshape a tensor with {n} elements to shape {target} for '{label}' "
             f"(op: 'Reshape') with input shapes: {fmt(x.shape)}."
         )
-    op = x.graph.create_op("Reshape", (x,), name=name, default_name="Reshape", dtype=x.dtype,
-                           shape=out, attrs={"shape": tuple(target)})
+    op = x.graph.create_op(
+        "Reshape",
+        (x,),
+        name=name,
+        default_name="Reshape",
+        dtype=x.dtype,
+        shape=out,
+        attrs={"shape": tuple(target)},
+    )
     return op.outputs[0]
 
 
@@ -140,8 +174,15 @@ def transpose(x: Any, perm: Any = None, name: str | None = None) -> Tensor:
             f"permutation of the {rank} axes of shape {fmt(x.shape)}"
         )
     shape = None if rank is None else [x.shape.dims[p] for p in perm]
-    op = x.graph.create_op("Transpose", (x,), name=name, default_name="transpose",
-                           dtype=x.dtype, shape=shape, attrs={"perm": perm})
+    op = x.graph.create_op(
+        "Transpose",
+        (x,),
+        name=name,
+        default_name="transpose",
+        dtype=x.dtype,
+        shape=shape,
+        attrs={"perm": perm},
+    )
     return op.outputs[0]
 
 
@@ -158,8 +199,15 @@ def expand_dims(x: Any, axis: int, name: str | None = None) -> Tensor:
         shape = dims
     else:
         shape = None
-    op = x.graph.create_op("ExpandDims", (x,), name=name, default_name="ExpandDims",
-                           dtype=x.dtype, shape=shape, attrs={"axis": int(axis)})
+    op = x.graph.create_op(
+        "ExpandDims",
+        (x,),
+        name=name,
+        default_name="ExpandDims",
+        dtype=x.dtype,
+        shape=shape,
+        attrs={"axis": int(axis)},
+    )
     return op.outputs[0]
 
 
@@ -183,8 +231,15 @@ def squeeze(x: Any, axis: Any = None, name: str | None = None) -> Tensor:
                         f"{fmt(x.shape)}."
                     )
     shape = None if dims is None else [d for i, d in enumerate(dims) if i not in axes]
-    op = x.graph.create_op("Squeeze", (x,), name=name, default_name="Squeeze", dtype=x.dtype,
-                           shape=shape, attrs={"axis": axes})
+    op = x.graph.create_op(
+        "Squeeze",
+        (x,),
+        name=name,
+        default_name="Squeeze",
+        dtype=x.dtype,
+        shape=shape,
+        attrs={"axis": axes},
+    )
     return op.outputs[0]
 
 
@@ -226,8 +281,15 @@ def concat(values: list[Any], axis: int, name: str | None = None) -> Tensor:
     _check_same_dtype(tensors, "concat")
     g = tensors[0].graph
     shape, axis = _join_shapes(tensors, axis, False, _preview(g, name, "concat"))
-    op = g.create_op("ConcatV2", tensors, name=name, default_name="concat",
-                     dtype=tensors[0].dtype, shape=shape, attrs={"axis": axis})
+    op = g.create_op(
+        "ConcatV2",
+        tensors,
+        name=name,
+        default_name="concat",
+        dtype=tensors[0].dtype,
+        shape=shape,
+        attrs={"axis": axis},
+    )
     return op.outputs[0]
 
 
@@ -237,8 +299,15 @@ def stack(values: list[Any], axis: int = 0, name: str | None = None) -> Tensor:
     _check_same_dtype(tensors, "stack")
     g = tensors[0].graph
     shape, axis = _join_shapes(tensors, axis, True, _preview(g, name, "stack"))
-    op = g.create_op("Pack", tensors, name=name, default_name="stack",
-                     dtype=tensors[0].dtype, shape=shape, attrs={"axis": axis})
+    op = g.create_op(
+        "Pack",
+        tensors,
+        name=name,
+        default_name="stack",
+        dtype=tensors[0].dtype,
+        shape=shape,
+        attrs={"axis": axis},
+    )
     return op.outputs[0]
 
 
@@ -260,14 +329,22 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
         )
     condition = convert_to_tensor(condition)
     if not condition.dtype.is_bool:
-        raise TypeError(f"where: condition {condition.name} must be bool, not {condition.dtype}")
+        raise TypeError(
+            f"where: condition {condition.name} must be bool, not {condition.dtype}"
+        )
     from .math_ops import _pair
 
     x, y = _pair(x, y, "SelectV2")
     label = _preview(x.graph, name, "SelectV2")
     shape = broadcast(condition.shape, broadcast(x.shape, y.shape, label), label)
-    op = x.graph.create_op("SelectV2", (condition, x, y), name=name, default_name="SelectV2",
-                           dtype=x.dtype, shape=shape)
+    op = x.graph.create_op(
+        "SelectV2",
+        (condition, x, y),
+        name=name,
+        default_name="SelectV2",
+        dtype=x.dtype,
+        shape=shape,
+    )
     return op.outputs[0]
 
 
@@ -335,32 +412,68 @@ def strided_slice(x: Any, index: Any, name: str | None = None) -> Tensor:
     spec = _normalize_index(index)
     label = _preview(x.graph, name, "strided_slice")
     shape = _sliced_shape(x.shape.dims, spec, label)
-    op = x.graph.create_op("StridedSlice", (x,), name=name, default_name="strided_slice",
-                           dtype=x.dtype, shape=shape, attrs={"index": spec})
+    op = x.graph.create_op(
+        "StridedSlice",
+        (x,),
+        name=name,
+        default_name="strided_slice",
+        dtype=x.dtype,
+        shape=shape,
+        attrs={"index": spec},
+    )
     return op.outputs[0]
 
 
-def strided_slice_grad(grad: Tensor, x: Tensor, index: tuple, name: str | None = None) -> Tensor:
+def strided_slice_grad(
+    grad: Tensor, x: Tensor, index: tuple, name: str | None = None
+) -> Tensor:
     """Zeros shaped like `x` with `grad` written at `x[index]`: the adjoint of slicing."""
-    op = grad.graph.create_op("StridedSliceGrad", (grad, x), name=name,
-                              default_name="StridedSliceGrad", dtype=grad.dtype, shape=x.shape,
-                              attrs={"index": index})
+    op = grad.graph.create_op(
+        "StridedSliceGrad",
+        (grad, x),
+        name=name,
+        default_name="StridedSliceGrad",
+        dtype=grad.dtype,
+        shape=x.shape,
+        attrs={"index": index},
+    )
     return op.outputs[0]
 
 
 # ---- random values --------------------------------------------------------------------
-def _random(op_type: str, shape: Any, dtype: Any, seed: int | None, name: str | None,
-            default: str, **attrs: Any) -> Tensor:
+def _random(
+    op_type: str,
+    shape: Any,
+    dtype: Any,
+    seed: int | None,
+    name: str | None,
+    default: str,
+    **attrs: Any,
+) -> Tensor:
     dtype = dtypes.as_dtype(dtype)
     shape = tuple(as_shape(shape).as_list())
     g = get_default_graph()
-    op = g.create_op(op_type, (), name=name, default_name=default, dtype=dtype, shape=shape,
-                     attrs={"shape": shape, "seed": g.next_seed(seed), **attrs}, stateful=True)
+    op = g.create_op(
+        op_type,
+        (),
+        name=name,
+        default_name=default,
+        dtype=dtype,
+        shape=shape,
+        attrs={"shape": shape, "seed": g.next_seed(seed), **attrs},
+        stateful=True,
+    )
     return op.outputs[0]
 
 
-def random_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = dtypes.float32,
-                  seed: int | None = None, name: str | None = None) -> Tensor:
+def random_normal(
+    shape: Any,
+    mean: float = 0.0,
+    stddev: float = 1.0,
+    dtype: Any = dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
     """Samples of a normal distribution, drawn anew at every run."""
     t = _random("RandomStandardNormal", shape, dtype, seed, name, "random_normal")
     if stddev != 1.0:
@@ -368,9 +481,14 @@ def random_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any
     return add(t, mean) if mean != 0.0 else t
 
 
-def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
-                     dtype: Any = dtypes.float32, seed: int | None = None,
-                     name: str | None = None) -> Tensor:
+def truncated_normal(
+    shape: Any,
+    mean: float = 0.0,
+    stddev: float = 1.0,
+    dtype: Any = dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
     """Normal samples redrawn until within two standard deviations, as TensorFlow does."""
     t = _random("TruncatedNormal", shape, dtype, seed, name, "truncated_normal")
     if stddev != 1.0:
@@ -378,9 +496,14 @@ def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
     return add(t, mean) if mean != 0.0 else t
 
 
-def random_uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0,
-                   dtype: Any = dtypes.float32, seed: int | None = None,
-                   name: str | None = None) -> Tensor:
+def random_uniform(
+    shape: Any,
+    minval: float = 0.0,
+    maxval: float = 1.0,
+    dtype: Any = dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
     """Uniform samples in [minval, maxval)."""
     t = _random("RandomUniform", shape, dtype, seed, name, "random_uniform")
     if maxval - minval != 1.0:
@@ -389,16 +512,41 @@ def random_uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0,
 
 
 __all__ = [
-    "binary", "cast", "constant", "placeholder", "fill", "zeros", "ones", "zeros_like",
-    "ones_like", "identity", "stop_gradient", "reshape", "transpose", "expand_dims", "squeeze",
-    "concat", "stack", "where", "strided_slice", "random_normal", "truncated_normal",
-    "random_uniform", "size",
+    "binary",
+    "cast",
+    "constant",
+    "placeholder",
+    "fill",
+    "zeros",
+    "ones",
+    "zeros_like",
+    "ones_like",
+    "identity",
+    "stop_gradient",
+    "reshape",
+    "transpose",
+    "expand_dims",
+    "squeeze",
+    "concat",
+    "stack",
+    "where",
+    "strided_slice",
+    "random_normal",
+    "truncated_normal",
+    "random_uniform",
+    "size",
 ]
 
 
 def reshape_like(x: Any, like: Tensor, name: str | None = None) -> Tensor:
     """`x` reshaped to the run-time shape of `like` (TensorFlow: `reshape(x, shape(like))`)."""
     x = convert_to_tensor(x)
-    op = x.graph.create_op("ReshapeLike", (x, like), name=name, default_name="Reshape",
-                           dtype=x.dtype, shape=like.shape)
+    op = x.graph.create_op(
+        "ReshapeLike",
+        (x, like),
+        name=name,
+        default_name="Reshape",
+        dtype=x.dtype,
+        shape=like.shape,
+    )
     return op.outputs[0]

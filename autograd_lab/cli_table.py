@@ -18,8 +18,20 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        print(json.dumps([{"op": e.op_type, "formula": e.formula, "tensorflow": e.tf_op,
-                           "differentiable": e.rule is not None} for e in rows], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "op": e.op_type,
+                        "formula": e.formula,
+                        "tensorflow": e.tf_op,
+                        "differentiable": e.rule is not None,
+                    }
+                    for e in rows
+                ],
+                indent=2,
+            )
+        )
         return 0
     from rich.console import Console
     from rich.table import Table

@@ -143,8 +143,10 @@ def _sub(op, grad):
 def _mul(op, grad):
     """d(x * y) = y dx + x dy"""
     x, y = op.inputs
-    return [lambda: unbroadcast(M.multiply(grad, y), x, y),
-            lambda: unbroadcast(M.multiply(grad, x), y, x)]
+    return [
+        lambda: unbroadcast(M.multiply(grad, y), x, y),
+        lambda: unbroadcast(M.multiply(grad, x), y, x),
+    ]
 
 
 @derivative("RealDiv")
@@ -152,8 +154,10 @@ def _real_div(op, grad):
     """d(x / y) = dx / y - (x / y) dy / y"""
     x, y = op.inputs
     ans = op.outputs[0]
-    return [lambda: unbroadcast(M.divide(grad, y), x, y),
-            lambda: unbroadcast(M.negative(M.divide(M.multiply(grad, ans), y)), y, x)]
+    return [
+        lambda: unbroadcast(M.divide(grad, y), x, y),
+        lambda: unbroadcast(M.negative(M.divide(M.multiply(grad, ans), y)), y, x),
+    ]
 
 
 @derivative("Pow")
@@ -179,8 +183,10 @@ def _maximum(op, grad):
     """d max(x, y) = dx where x >= y, else dy"""
     x, y = op.inputs
     x_wins = M.greater_equal(x, y)
-    return [lambda: unbroadcast(_zero_where(x_wins, grad), x),
-            lambda: unbroadcast(_zero_where(M.logical_not(x_wins), grad), y)]
+    return [
+        lambda: unbroadcast(_zero_where(x_wins, grad), x),
+        lambda: unbroadcast(_zero_where(M.logical_not(x_wins), grad), y),
+    ]
 
 
 @derivative("Minimum")
@@ -188,8 +194,10 @@ def _minimum(op, grad):
     """d min(x, y) = dx where x <= y, else dy"""
     x, y = op.inputs
     x_wins = M.less_equal(x, y)
-    return [lambda: unbroadcast(_zero_where(x_wins, grad), x),
-            lambda: unbroadcast(_zero_where(M.logical_not(x_wins), grad), y)]
+    return [
+        lambda: unbroadcast(_zero_where(x_wins, grad), x),
+        lambda: unbroadcast(_zero_where(M.logical_not(x_wins), grad), y),
+    ]
 
 
 @derivative("Neg")
@@ -280,8 +288,11 @@ def _relu(op, grad):
 def _select(op, grad):
     """d where(c, x, y) = dx where c, else dy"""
     c, x, y = op.inputs
-    return [None, lambda: unbroadcast(_zero_where(c, grad), x),
-            lambda: unbroadcast(_zero_where(M.logical_not(c), grad), y)]
+    return [
+        None,
+        lambda: unbroadcast(_zero_where(c, grad), x),
+        lambda: unbroadcast(_zero_where(M.logical_not(c), grad), y),
+    ]
 
 
 @derivative("Identity")
@@ -497,8 +508,10 @@ def _conv2d(op, grad):
     """d conv(x, w) = conv_transpose(dy, w) dx + correlate(x, dy) dw"""
     x, w = op.inputs
     s, p = op.attrs["strides"], op.attrs["padding"]
-    return [lambda: nn.conv2d_backprop_input(x, w, grad, s, p),
-            lambda: nn.conv2d_backprop_filter(x, w, grad, s, p)]
+    return [
+        lambda: nn.conv2d_backprop_input(x, w, grad, s, p),
+        lambda: nn.conv2d_backprop_filter(x, w, grad, s, p),
+    ]
 
 
 @derivative("Conv2DBackpropInput")
@@ -506,8 +519,11 @@ def _conv2d_backprop_input(op, grad):
     """d conv_transpose(g, w) = correlate(dy, g) dw + conv(dy, w) dg"""
     x, w, g = op.inputs
     s, p = op.attrs["strides"], op.attrs["padding"]
-    return [None, lambda: nn.conv2d_backprop_filter(grad, w, g, s, p),
-            lambda: nn.conv2d(grad, w, s, p)]
+    return [
+        None,
+        lambda: nn.conv2d_backprop_filter(grad, w, g, s, p),
+        lambda: nn.conv2d(grad, w, s, p),
+    ]
 
 
 @derivative("Conv2DBackpropFilter")
@@ -515,8 +531,11 @@ def _conv2d_backprop_filter(op, grad):
     """d correlate(x, g) = conv_transpose(g, dy) dx + conv(x, dy) dg"""
     x, w, g = op.inputs
     s, p = op.attrs["strides"], op.attrs["padding"]
-    return [lambda: nn.conv2d_backprop_input(x, grad, g, s, p), None,
-            lambda: nn.conv2d(x, grad, s, p)]
+    return [
+        lambda: nn.conv2d_backprop_input(x, grad, g, s, p),
+        None,
+        lambda: nn.conv2d(x, grad, s, p),
+    ]
 
 
 @derivative("MaxPool")
@@ -541,8 +560,16 @@ def _max_pool_grad_grad(op, grad):
 
 # ---- ops with no derivative -----------------------------------------------------------
 not_differentiable(
-    "Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual",
-    "LogicalAnd", "LogicalOr", "LogicalNot", reason="boolean output: no derivative",
+    "Less",
+    "LessEqual",
+    "Greater",
+    "GreaterEqual",
+    "Equal",
+    "NotEqual",
+    "LogicalAnd",
+    "LogicalOr",
+    "LogicalNot",
+    reason="boolean output: no derivative",
 )
 not_differentiable("Sign", reason="derivative is 0 almost everywhere (TensorFlow: zeros)")
 not_differentiable("ArgMax", "ArgMin", "Size", reason="integer output: no derivative")
@@ -550,5 +577,6 @@ not_differentiable("ZerosLike", "OnesLike", reason="output does not depend on th
 not_differentiable("StopGradient", reason="blocks the derivative on purpose")
 not_differentiable("Placeholder", "Const", "VariableV2", reason="a leaf of the graph")
 not_differentiable("Assign", "AssignAdd", "AssignSub", "NoOp", reason="a state update")
-not_differentiable("RandomStandardNormal", "RandomUniform", "TruncatedNormal",
-                   reason="a random sample")
+not_differentiable(
+    "RandomStandardNormal", "RandomUniform", "TruncatedNormal", reason="a random sample"
+)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import array_ops as A
-from . import dtypes
+from . import dtypes, nn
 from . import math_ops as M
-from . import nn
 from .errors import AutogradLabError, ExpressionError
 from .graph import Graph, Tensor
 
@@ -24,25 +23,53 @@ MAX_DEPTH = 64
 MAX_NODES = 1000
 
 FUNCTIONS: dict[str, Any] = {
-    "sin": M.sin, "cos": M.cos, "tan": M.tan, "tanh": M.tanh, "exp": M.exp, "log": M.log,
-    "sqrt": M.sqrt, "square": M.square, "abs": M.abs, "sign": M.sign, "sigmoid": M.sigmoid,
-    "relu": nn.relu, "softmax": nn.softmax, "log_softmax": nn.log_softmax,
-    "maximum": M.maximum, "minimum": M.minimum, "pow": M.pow, "where": A.where,
-    "reduce_sum": M.reduce_sum, "reduce_mean": M.reduce_mean, "reduce_max": M.reduce_max,
-    "reduce_min": M.reduce_min, "sum": M.reduce_sum, "mean": M.reduce_mean,
-    "matmul": M.matmul, "transpose": A.transpose, "identity": A.identity,
+    "sin": M.sin,
+    "cos": M.cos,
+    "tan": M.tan,
+    "tanh": M.tanh,
+    "exp": M.exp,
+    "log": M.log,
+    "sqrt": M.sqrt,
+    "square": M.square,
+    "abs": M.abs,
+    "sign": M.sign,
+    "sigmoid": M.sigmoid,
+    "relu": nn.relu,
+    "softmax": nn.softmax,
+    "log_softmax": nn.log_softmax,
+    "maximum": M.maximum,
+    "minimum": M.minimum,
+    "pow": M.pow,
+    "where": A.where,
+    "reduce_sum": M.reduce_sum,
+    "reduce_mean": M.reduce_mean,
+    "reduce_max": M.reduce_max,
+    "reduce_min": M.reduce_min,
+    "sum": M.reduce_sum,
+    "mean": M.reduce_mean,
+    "matmul": M.matmul,
+    "transpose": A.transpose,
+    "identity": A.identity,
     "stop_gradient": A.stop_gradient,
 }
 CONSTANTS = {"pi": math.pi, "e": math.e}
 KEYWORDS = {"axis", "keepdims"}
 
 _BINARY = {
-    ast.Add: M.add, ast.Sub: M.subtract, ast.Mult: M.multiply, ast.Div: M.divide,
-    ast.Pow: M.pow, ast.MatMult: M.matmul,
+    ast.Add: M.add,
+    ast.Sub: M.subtract,
+    ast.Mult: M.multiply,
+    ast.Div: M.divide,
+    ast.Pow: M.pow,
+    ast.MatMult: M.matmul,
 }
 _COMPARE = {
-    ast.Lt: M.less, ast.LtE: M.less_equal, ast.Gt: M.greater, ast.GtE: M.greater_equal,
-    ast.Eq: M.equal, ast.NotEq: M.not_equal,
+    ast.Lt: M.less,
+    ast.LtE: M.less_equal,
+    ast.Gt: M.greater,
+    ast.GtE: M.greater_equal,
+    ast.Eq: M.equal,
+    ast.NotEq: M.not_equal,
 }
 
 
@@ -62,8 +89,10 @@ class Expression:
             raise KeyError(f"no value given for {', '.join(missing)} in {self.text!r}")
         unknown = [n for n in values if n not in self.inputs]
         if unknown:
-            raise KeyError(f"{', '.join(unknown)} not in {self.text!r} (its names: "
-                           f"{', '.join(self.inputs) or 'none'})")
+            raise KeyError(
+                f"{', '.join(unknown)} not in {self.text!r} (its names: "
+                f"{', '.join(self.inputs) or 'none'})"
+            )
         return {self.inputs[n]: v for n, v in values.items()}
 
     def evaluate(self, values: dict[str, Any], fetches: Any = None) -> Any:
@@ -74,13 +103,19 @@ class Expression:
             return sess.run(self.output if fetches is None else fetches, self.feed_dict(values))
 
 
-def parse(text: str, dtype: Any = dtypes.float32, shapes: dict[str, Any] | None = None,
-          graph: Graph | None = None) -> Expression:
+def parse(
+    text: str,
+    dtype: Any = dtypes.float32,
+    shapes: dict[str, Any] | None = None,
+    graph: Graph | None = None,
+) -> Expression:
     """Build the graph of a formula such as `"sin(2*x) * exp(y)"` in a new graph."""
     if not isinstance(text, str):
         raise ExpressionError(f"an expression must be a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression is {len(text)} characters long; at most {MAX_LENGTH}")
+        raise ExpressionError(
+            f"expression is {len(text)} characters long; at most {MAX_LENGTH}"
+        )
     if not text.strip():
         raise ExpressionError("empty expression")
     try:
@@ -117,8 +152,14 @@ class _Builder:
             return self._build(node, depth + 1)
         except ExpressionError:
             raise
-        except (AutogradLabError, TypeError, ValueError, NotImplementedError,
-                OverflowError, IndexError) as exc:
+        except (
+            AutogradLabError,
+            TypeError,
+            ValueError,
+            NotImplementedError,
+            OverflowError,
+            IndexError,
+        ) as exc:
             raise self.fail(node, f"cannot build this part: {exc}") from None
 
     def _build(self, node: ast.AST, depth: int) -> Any:
@@ -165,16 +206,20 @@ class _Builder:
             raise self.fail(node, "only plain function names can be called, e.g. sin(x)")
         fn = FUNCTIONS.get(node.func.id)
         if fn is None:
-            raise self.fail(node, f"unknown function {node.func.id!r}; allowed: "
-                                  f"{', '.join(sorted(FUNCTIONS))}")
+            raise self.fail(
+                node,
+                f"unknown function {node.func.id!r}; allowed: {', '.join(sorted(FUNCTIONS))}",
+            )
         args = [self.build(a, depth) for a in node.args if not isinstance(a, ast.Starred)]
         if len(args) != len(node.args):
             raise self.fail(node, "*args are not allowed")
         kwargs = {}
         for kw in node.keywords:
             if kw.arg not in KEYWORDS:
-                raise self.fail(kw.value, f"keyword {kw.arg!r} is not allowed; use "
-                                          f"{', '.join(sorted(KEYWORDS))}")
+                raise self.fail(
+                    kw.value,
+                    f"keyword {kw.arg!r} is not allowed; use {', '.join(sorted(KEYWORDS))}",
+                )
             kwargs[kw.arg] = self.literal(kw.value)
         return fn(*args, **kwargs)
 
@@ -189,4 +234,3 @@ class _Builder:
         if isinstance(node, (ast.Tuple, ast.List)):
             return tuple(self.literal(e) for e in node.elts)
         raise self.fail(node, "keyword values must be integers, True/False or tuples of ints")
-

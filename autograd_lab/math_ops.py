@@ -37,13 +37,24 @@ def _preview(graph: Graph, name: str | None, default: str) -> str:
     return graph.unique_name(name or default, mark_as_used=False)
 
 
-def unary(op_type: str, x: Any, name: str | None = None, default_name: str | None = None,
-          dtype: dtypes.DType | None = None, **attrs: Any) -> Tensor:
+def unary(
+    op_type: str,
+    x: Any,
+    name: str | None = None,
+    default_name: str | None = None,
+    dtype: dtypes.DType | None = None,
+    **attrs: Any,
+) -> Tensor:
     """An elementwise op of one input: output shape is the input's."""
     x = convert_to_tensor(x)
     op = x.graph.create_op(
-        op_type, (x,), name=name, default_name=default_name or op_type,
-        dtype=dtype or x.dtype, shape=x.shape, attrs=attrs,
+        op_type,
+        (x,),
+        name=name,
+        default_name=default_name or op_type,
+        dtype=dtype or x.dtype,
+        shape=x.shape,
+        attrs=attrs,
     )
     return op.outputs[0]
 
@@ -58,15 +69,25 @@ def _float_unary(op_type: str, x: Any, name: str | None) -> Tensor:
     return unary(op_type, x, name)
 
 
-def binary(op_type: str, x: Any, y: Any, name: str | None = None,
-           default_name: str | None = None, dtype: dtypes.DType | None = None) -> Tensor:
+def binary(
+    op_type: str,
+    x: Any,
+    y: Any,
+    name: str | None = None,
+    default_name: str | None = None,
+    dtype: dtypes.DType | None = None,
+) -> Tensor:
     """An elementwise op of two inputs with NumPy broadcasting."""
     x, y = _pair(x, y, op_type)
     g = x.graph
     shape = broadcast(x.shape, y.shape, _preview(g, name, default_name or op_type))
     op = g.create_op(
-        op_type, (x, y), name=name, default_name=default_name or op_type,
-        dtype=dtype or x.dtype, shape=shape,
+        op_type,
+        (x, y),
+        name=name,
+        default_name=default_name or op_type,
+        dtype=dtype or x.dtype,
+        shape=shape,
     )
     return op.outputs[0]
 
@@ -162,16 +183,20 @@ def add_n(inputs: list[Any], name: str | None = None) -> Tensor:
     shape = first.shape
     for t in tensors[1:]:
         if t.dtype is not first.dtype:
-            raise TypeError(f"add_n: {t.name} is {t.dtype.name}, {first.name} is {first.dtype.name}")
+            raise TypeError(
+                f"add_n: {t.name} is {t.dtype.name}, {first.name} is {first.dtype.name}"
+            )
         if not shape.is_compatible_with(t.shape):
             raise ShapeError(
-                f"Shapes must be equal for '{_preview(first.graph, name, 'AddN')}' (op: 'AddN') "
+                f"Shapes must be equal for '{_preview(first.graph, name, 'AddN')}' "
+                "(op: 'AddN') "
                 f"with input shapes: {', '.join(fmt(u.shape) for u in tensors)}."
             )
         if shape.dims is None or (t.shape.dims is not None and not shape.is_fully_defined()):
             shape = t.shape if shape.dims is None else shape
-    op = first.graph.create_op("AddN", tensors, name=name, default_name="AddN",
-                               dtype=first.dtype, shape=shape)
+    op = first.graph.create_op(
+        "AddN", tensors, name=name, default_name="AddN", dtype=first.dtype, shape=shape
+    )
     return op.outputs[0]
 
 
@@ -229,8 +254,14 @@ def to_float(x: Any, name: str | None = None) -> Tensor:
 
 
 # ---- reductions -----------------------------------------------------------------------
-def _reduce(op_type: str, x: Any, axis: Any, keepdims: bool, name: str | None,
-            dtype: dtypes.DType | None = None) -> Tensor:
+def _reduce(
+    op_type: str,
+    x: Any,
+    axis: Any,
+    keepdims: bool,
+    name: str | None,
+    dtype: dtypes.DType | None = None,
+) -> Tensor:
     x = convert_to_tensor(x)
     rank = x.shape.rank
     axes = normalize_axes(axis, rank, _preview(x.graph, name, op_type))
@@ -242,21 +273,38 @@ def _reduce(op_type: str, x: Any, axis: Any, keepdims: bool, name: str | None,
         shape = TensorShape([d for i, d in enumerate(x.shape.dims) if i not in axes])
     all_axes = axis is None
     op = x.graph.create_op(
-        op_type, (x,), name=name, default_name=op_type, dtype=dtype or x.dtype, shape=shape,
+        op_type,
+        (x,),
+        name=name,
+        default_name=op_type,
+        dtype=dtype or x.dtype,
+        shape=shape,
         attrs={"axis": None if all_axes else axes, "keepdims": bool(keepdims)},
     )
     return op.outputs[0]
 
 
-def reduce_sum(x: Any, axis: Any = None, keepdims: bool = False, name: str | None = None,
-               reduction_indices: Any = None, keep_dims: bool | None = None) -> Tensor:
+def reduce_sum(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    name: str | None = None,
+    reduction_indices: Any = None,
+    keep_dims: bool | None = None,
+) -> Tensor:
     """Sum over `axis` (all axes by default)."""
     axis = reduction_indices if axis is None else axis
     return _reduce("Sum", x, axis, keepdims if keep_dims is None else keep_dims, name)
 
 
-def reduce_mean(x: Any, axis: Any = None, keepdims: bool = False, name: str | None = None,
-                reduction_indices: Any = None, keep_dims: bool | None = None) -> Tensor:
+def reduce_mean(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    name: str | None = None,
+    reduction_indices: Any = None,
+    keep_dims: bool | None = None,
+) -> Tensor:
     """Mean over `axis` (all axes by default)."""
     axis = reduction_indices if axis is None else axis
     x = convert_to_tensor(x)
@@ -265,22 +313,39 @@ def reduce_mean(x: Any, axis: Any = None, keepdims: bool = False, name: str | No
     return _reduce("Mean", x, axis, keepdims if keep_dims is None else keep_dims, name)
 
 
-def reduce_max(x: Any, axis: Any = None, keepdims: bool = False, name: str | None = None,
-               reduction_indices: Any = None, keep_dims: bool | None = None) -> Tensor:
+def reduce_max(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    name: str | None = None,
+    reduction_indices: Any = None,
+    keep_dims: bool | None = None,
+) -> Tensor:
     """Largest element over `axis`; ties share the derivative equally, as in TensorFlow."""
     axis = reduction_indices if axis is None else axis
     return _reduce("Max", x, axis, keepdims if keep_dims is None else keep_dims, name)
 
 
-def reduce_min(x: Any, axis: Any = None, keepdims: bool = False, name: str | None = None,
-               reduction_indices: Any = None, keep_dims: bool | None = None) -> Tensor:
+def reduce_min(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    name: str | None = None,
+    reduction_indices: Any = None,
+    keep_dims: bool | None = None,
+) -> Tensor:
     """Smallest element over `axis`; ties share the derivative equally."""
     axis = reduction_indices if axis is None else axis
     return _reduce("Min", x, axis, keepdims if keep_dims is None else keep_dims, name)
 
 
-def argmax(x: Any, axis: int = 0, name: str | None = None, output_type: Any = dtypes.int64,
-           dimension: int | None = None) -> Tensor:
+def argmax(
+    x: Any,
+    axis: int = 0,
+    name: str | None = None,
+    output_type: Any = dtypes.int64,
+    dimension: int | None = None,
+) -> Tensor:
     """Index of the largest element along one axis."""
     x = convert_to_tensor(x)
     axis = dimension if dimension is not None else axis
@@ -288,14 +353,22 @@ def argmax(x: Any, axis: int = 0, name: str | None = None, output_type: Any = dt
     return t
 
 
-def argmin(x: Any, axis: int = 0, name: str | None = None, output_type: Any = dtypes.int64) -> Tensor:
+def argmin(
+    x: Any, axis: int = 0, name: str | None = None, output_type: Any = dtypes.int64
+) -> Tensor:
     """Index of the smallest element along one axis."""
     return _reduce("ArgMin", x, axis, False, name, dtype=dtypes.as_dtype(output_type))
 
 
 # ---- matrix product -------------------------------------------------------------------
-def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
-           name: str | None = None, default_name: str | None = None) -> Tensor:
+def matmul(
+    a: Any,
+    b: Any,
+    transpose_a: bool = False,
+    transpose_b: bool = False,
+    name: str | None = None,
+    default_name: str | None = None,
+) -> Tensor:
     """Matrix product of the last two axes; leading axes broadcast (BatchMatMulV2)."""
     a, b = _pair(a, b, "MatMul")
     g = a.graph
@@ -321,7 +394,12 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
         batch = broadcast(TensorShape(a.shape.dims[:-2]), TensorShape(b.shape.dims[:-2]), label)
         shape = TensorShape(list(batch.dims) + [m, n])
     op = g.create_op(
-        op_type, (a, b), name=name, default_name=default_name, dtype=a.dtype, shape=shape,
+        op_type,
+        (a, b),
+        name=name,
+        default_name=default_name,
+        dtype=a.dtype,
+        shape=shape,
         attrs={"transpose_a": bool(transpose_a), "transpose_b": bool(transpose_b)},
     )
     return op.outputs[0]

@@ -11,8 +11,17 @@ from .math_ops import _float_unary, _pair, add, sigmoid, tanh
 from .shapes import fmt
 
 __all__ = [
-    "relu", "sigmoid", "tanh", "softmax", "log_softmax", "softmax_cross_entropy_with_logits",
-    "softmax_cross_entropy_with_logits_v2", "conv2d", "max_pool2d", "max_pool", "bias_add",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "softmax_cross_entropy_with_logits",
+    "softmax_cross_entropy_with_logits_v2",
+    "conv2d",
+    "max_pool2d",
+    "max_pool",
+    "bias_add",
 ]
 
 
@@ -25,7 +34,9 @@ def _last_axis_op(op_type: str, logits: Any, axis: int, name: str | None) -> Ten
     logits = convert_to_tensor(logits)
     rank = logits.shape.rank
     if axis not in (-1, None) and rank is not None and axis % rank != rank - 1:
-        raise NotImplementedError(f"{op_type} here works on the last axis only; got axis={axis}")
+        raise NotImplementedError(
+            f"{op_type} here works on the last axis only; got axis={axis}"
+        )
     if not logits.dtype.is_floating:
         raise TypeError(f"{op_type} needs float logits, got {logits.dtype.name}")
     return _float_unary(op_type, logits, name)
@@ -41,8 +52,13 @@ def log_softmax(logits: Any, axis: int = -1, name: str | None = None) -> Tensor:
     return _last_axis_op("LogSoftmax", logits, axis, name)
 
 
-def softmax_cross_entropy_with_logits(labels: Any = None, logits: Any = None, axis: int = -1,
-                                      name: str | None = None, dim: int | None = None) -> Tensor:
+def softmax_cross_entropy_with_logits(
+    labels: Any = None,
+    logits: Any = None,
+    axis: int = -1,
+    name: str | None = None,
+    dim: int | None = None,
+) -> Tensor:
     """-sum(labels * log_softmax(logits)) along the last axis: one loss per example."""
     if labels is None or logits is None:
         raise ValueError("softmax_cross_entropy_with_logits needs labels= and logits=")
@@ -59,9 +75,14 @@ def softmax_cross_entropy_with_logits(labels: Any = None, logits: Any = None, ax
             f"{fmt(labels.shape)} and logits {fmt(logits.shape)}"
         )
     shape = None if rank is None else logits.shape.dims[:-1]
-    op = g.create_op("SoftmaxCrossEntropyWithLogits", (labels, logits), name=name,
-                     default_name="SoftmaxCrossEntropyWithLogits", dtype=logits.dtype,
-                     shape=shape)
+    op = g.create_op(
+        "SoftmaxCrossEntropyWithLogits",
+        (labels, logits),
+        name=name,
+        default_name="SoftmaxCrossEntropyWithLogits",
+        dtype=logits.dtype,
+        shape=shape,
+    )
     return op.outputs[0]
 
 
@@ -103,9 +124,16 @@ def _check_padding(padding: str) -> str:
     return padding
 
 
-def conv2d(input: Any, filters: Any = None, strides: Any = 1, padding: str = "VALID",
-           data_format: str = "NHWC", dilations: Any = None, name: str | None = None,
-           filter: Any = None) -> Tensor:
+def conv2d(
+    input: Any,
+    filters: Any = None,
+    strides: Any = 1,
+    padding: str = "VALID",
+    data_format: str = "NHWC",
+    dilations: Any = None,
+    name: str | None = None,
+    filter: Any = None,
+) -> Tensor:
     """2-D cross-correlation of NHWC `input` with HWIO `filters`, as `tf.nn.conv2d`."""
     if data_format != "NHWC":
         raise NotImplementedError("conv2d supports data_format='NHWC' only")
@@ -136,33 +164,64 @@ def conv2d(input: Any, filters: Any = None, strides: Any = 1, padding: str = "VA
                     f"'{label}': filter {axis} {k} is larger than the input {axis} {size} "
                     "with padding VALID"
                 )
-        shape = [n, conv_output_size(h, kh, sh, padding), conv_output_size(wd, kw, sw, padding),
-                 co]
-    op = x.graph.create_op("Conv2D", (x, w), name=name, default_name="Conv2D", dtype=x.dtype,
-                           shape=shape, attrs={"strides": (sh, sw), "padding": padding})
+        shape = [
+            n,
+            conv_output_size(h, kh, sh, padding),
+            conv_output_size(wd, kw, sw, padding),
+            co,
+        ]
+    op = x.graph.create_op(
+        "Conv2D",
+        (x, w),
+        name=name,
+        default_name="Conv2D",
+        dtype=x.dtype,
+        shape=shape,
+        attrs={"strides": (sh, sw), "padding": padding},
+    )
     return op.outputs[0]
 
 
-def conv2d_backprop_input(x: Tensor, w: Tensor, grad: Tensor, strides: tuple, padding: str,
-                          name: str | None = None) -> Tensor:
+def conv2d_backprop_input(
+    x: Tensor, w: Tensor, grad: Tensor, strides: tuple, padding: str, name: str | None = None
+) -> Tensor:
     """The derivative of conv2d with respect to its input (`x` gives only the shape)."""
-    op = grad.graph.create_op("Conv2DBackpropInput", (x, w, grad), name=name,
-                              default_name="Conv2DBackpropInput", dtype=grad.dtype,
-                              shape=x.shape, attrs={"strides": strides, "padding": padding})
+    op = grad.graph.create_op(
+        "Conv2DBackpropInput",
+        (x, w, grad),
+        name=name,
+        default_name="Conv2DBackpropInput",
+        dtype=grad.dtype,
+        shape=x.shape,
+        attrs={"strides": strides, "padding": padding},
+    )
     return op.outputs[0]
 
 
-def conv2d_backprop_filter(x: Tensor, w: Tensor, grad: Tensor, strides: tuple, padding: str,
-                           name: str | None = None) -> Tensor:
+def conv2d_backprop_filter(
+    x: Tensor, w: Tensor, grad: Tensor, strides: tuple, padding: str, name: str | None = None
+) -> Tensor:
     """The derivative of conv2d with respect to its filter (`w` gives only the shape)."""
-    op = grad.graph.create_op("Conv2DBackpropFilter", (x, w, grad), name=name,
-                              default_name="Conv2DBackpropFilter", dtype=grad.dtype,
-                              shape=w.shape, attrs={"strides": strides, "padding": padding})
+    op = grad.graph.create_op(
+        "Conv2DBackpropFilter",
+        (x, w, grad),
+        name=name,
+        default_name="Conv2DBackpropFilter",
+        dtype=grad.dtype,
+        shape=w.shape,
+        attrs={"strides": strides, "padding": padding},
+    )
     return op.outputs[0]
 
 
-def max_pool2d(input: Any, ksize: Any, strides: Any, padding: str = "VALID",
-               data_format: str = "NHWC", name: str | None = None) -> Tensor:
+def max_pool2d(
+    input: Any,
+    ksize: Any,
+    strides: Any,
+    padding: str = "VALID",
+    data_format: str = "NHWC",
+    name: str | None = None,
+) -> Tensor:
     """Largest value of each window of an NHWC tensor, as `tf.nn.max_pool2d`."""
     if data_format != "NHWC":
         raise NotImplementedError("max_pool2d supports data_format='NHWC' only")
@@ -178,28 +237,54 @@ def max_pool2d(input: Any, ksize: Any, strides: Any, padding: str = "VALID",
     shape = None
     if x.shape.rank == 4:
         n, h, w, c = x.shape.dims
-        shape = [n, conv_output_size(h, kh, sh, padding), conv_output_size(w, kw, sw, padding), c]
-    op = x.graph.create_op("MaxPool", (x,), name=name, default_name="MaxPool", dtype=x.dtype,
-                           shape=shape, attrs={"ksize": (kh, kw), "strides": (sh, sw),
-                                               "padding": padding})
+        shape = [
+            n,
+            conv_output_size(h, kh, sh, padding),
+            conv_output_size(w, kw, sw, padding),
+            c,
+        ]
+    op = x.graph.create_op(
+        "MaxPool",
+        (x,),
+        name=name,
+        default_name="MaxPool",
+        dtype=x.dtype,
+        shape=shape,
+        attrs={"ksize": (kh, kw), "strides": (sh, sw), "padding": padding},
+    )
     return op.outputs[0]
 
 
 max_pool = max_pool2d
 
 
-def max_pool_grad(x: Tensor, y: Tensor, grad: Tensor, attrs: dict, name: str | None = None
-                  ) -> Tensor:
+def max_pool_grad(
+    x: Tensor, y: Tensor, grad: Tensor, attrs: dict, name: str | None = None
+) -> Tensor:
     """Route each window's gradient to the element that was its maximum."""
-    op = grad.graph.create_op("MaxPoolGrad", (x, y, grad), name=name, default_name="MaxPoolGrad",
-                              dtype=grad.dtype, shape=x.shape, attrs=dict(attrs))
+    op = grad.graph.create_op(
+        "MaxPoolGrad",
+        (x, y, grad),
+        name=name,
+        default_name="MaxPoolGrad",
+        dtype=grad.dtype,
+        shape=x.shape,
+        attrs=dict(attrs),
+    )
     return op.outputs[0]
 
 
-def max_pool_grad_grad(x: Tensor, y: Tensor, grad: Tensor, attrs: dict,
-                       name: str | None = None) -> Tensor:
+def max_pool_grad_grad(
+    x: Tensor, y: Tensor, grad: Tensor, attrs: dict, name: str | None = None
+) -> Tensor:
     """Pick from `grad` (shaped like x) the element each window's maximum came from."""
-    op = grad.graph.create_op("MaxPoolGradGrad", (x, y, grad), name=name,
-                              default_name="MaxPoolGradGrad", dtype=grad.dtype, shape=y.shape,
-                              attrs=dict(attrs))
+    op = grad.graph.create_op(
+        "MaxPoolGradGrad",
+        (x, y, grad),
+        name=name,
+        default_name="MaxPoolGradGrad",
+        dtype=grad.dtype,
+        shape=y.shape,
+        attrs=dict(attrs),
+    )
     return op.outputs[0]

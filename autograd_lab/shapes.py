@@ -75,7 +75,11 @@ class TensorShape:
         return hash(self.dims)
 
     def __repr__(self) -> str:
-        return f"TensorShape({list(self.dims)!r})" if self.dims is not None else "TensorShape(None)"
+        return (
+            f"TensorShape({list(self.dims)!r})"
+            if self.dims is not None
+            else "TensorShape(None)"
+        )
 
     def __str__(self) -> str:
         if self.dims is None:

@@ -93,15 +93,22 @@ def step_graphs(out: Path, quick: bool) -> Section:
         (grad,) = tf.gradients(expr.output, x)
         try:
             render(expr.output, out / f"{stem}.svg", gradients=False, title=f"y = {text}")
-            render([expr.output, grad], out / f"{stem}_gradients.svg", gradients=True,
-                   feed_dict={x: 0.5}, title=f"y = {text} and dy/dx, at x = 0.5")
+            render(
+                [expr.output, grad],
+                out / f"{stem}_gradients.svg",
+                gradients=True,
+                feed_dict={x: 0.5},
+                title=f"y = {text} and dy/dx, at x = 0.5",
+            )
         except GraphvizMissingError as exc:  # the .dot source was written instead
             s.skipped = f"pictures need Graphviz: {exc}"
             continue
         s.picture(out / f"{stem}.svg", f"the forward graph of y = {text}")
-        s.picture(out / f"{stem}_gradients.svg",
-                  f"y = {text} with the ops that gradients(y, x) added (coloured), "
-                  "with values at x = 0.5")
+        s.picture(
+            out / f"{stem}_gradients.svg",
+            f"y = {text} with the ops that gradients(y, x) added (coloured), "
+            "with values at x = 0.5",
+        )
         made.append(text)
     s.text(
         "Each op of the forward graph has one rule in the derivative table; "
@@ -122,8 +129,10 @@ def step_derivative(out: Path, quick: bool) -> Section:
     x = expr.inputs["x"]
     (grad,) = tf.gradients(expr.output, x)
     formula = to_text(grad)
-    s.text(f"Read back from the gradient graph: <b>d/dx sin(2*x) = {html.escape(formula)}</b> "
-           f"(LaTeX: <code>{html.escape(to_latex(grad))}</code>).")
+    s.text(
+        f"Read back from the gradient graph: <b>d/dx sin(2*x) = {html.escape(formula)}</b> "
+        f"(LaTeX: <code>{html.escape(to_latex(grad))}</code>)."
+    )
     story = explain(expr.output, x, at={"x": 0.5})
     s.code(str(story))
     try:
@@ -165,8 +174,9 @@ def step_plot(out: Path, quick: bool) -> Section:
     from viz.plots import plot_derivative
 
     s = Section("4. The derivative of sin over [-2π, 2π], next to cos")
-    path = plot_derivative("sin(x)", x_range=(-2 * np.pi, 2 * np.pi), path=out / "dsin.png",
-                           reference=np.cos)
+    path = plot_derivative(
+        "sin(x)", x_range=(-2 * np.pi, 2 * np.pi), path=out / "dsin.png", reference=np.cos
+    )
     s.picture(Path(path), "sin, its derivative by autograd-lab, finite differences, and cos")
     s.summary = "plotted d/dx sin(x) against cos(x)"
     return s
@@ -186,8 +196,16 @@ def step_perceptron(out: Path, quick: bool) -> Section:
     data = load_mnist(nval=500, limit=1500 if quick else None)
     (x_test, y_test) = data[2]
     model = create_perceptron()
-    result = train(model, data, optimizer="sgd", learning_rate=0.5, batch_size=64,
-                   epochs=2 if quick else 5, verbose=0, seed=0)
+    result = train(
+        model,
+        data,
+        optimizer="sgd",
+        learning_rate=0.5,
+        batch_size=64,
+        epochs=2 if quick else 5,
+        verbose=0,
+        seed=0,
+    )
     inspection.plot_history(result.history, out / "perceptron_curves.png")
     y_pred = inspection.predict_classes(model, x_test)
     cm = inspection.confusion_matrix(y_test.argmax(1), y_pred)
@@ -195,10 +213,11 @@ def step_perceptron(out: Path, quick: bool) -> Section:
     inspection.plot_perceptron_weights(model, out / "perceptron_weights.png")
     accuracy = float(cm.trace() / cm.sum())
     pairs = inspection.most_confused_pairs(cm, k=3)
-    s.text(f"Keras ({len(data[0][0])} training images from {html.escape(str(data.source))}): "
-           f"test accuracy <b>{accuracy:.3f}</b> on {len(y_test)} test images. Most confused "
-           "(true → predicted, count): "
-           + ", ".join(f"{t} → {p} ({n})" for t, p, n in pairs) + ".")
+    s.text(
+        f"Keras ({len(data[0][0])} training images from {html.escape(str(data.source))}): "
+        f"test accuracy <b>{accuracy:.3f}</b> on {len(y_test)} test images. Most confused "
+        "(true → predicted, count): " + ", ".join(f"{t} → {p} ({n})" for t, p, n in pairs) + "."
+    )
     s.picture(out / "perceptron_curves.png", "loss and accuracy, training and validation")
     s.picture(out / "perceptron_confusion.png", "confusion matrix on the test images")
     s.picture(out / "perceptron_weights.png", "the ten weight maps: what each class looks for")
@@ -209,8 +228,10 @@ def step_perceptron(out: Path, quick: bool) -> Section:
         tour_perceptron = None
     if tour_perceptron is not None:
         engine = tour_perceptron(data, out, epochs=2 if quick else 5)
-        s.text(f"The same perceptron trained by autograd-lab's own engine: test accuracy "
-               f"<b>{engine['test_accuracy']:.3f}</b>.")
+        s.text(
+            f"The same perceptron trained by autograd-lab's own engine: test accuracy "
+            f"<b>{engine['test_accuracy']:.3f}</b>."
+        )
         for name, caption in engine.get("pictures", []):
             s.picture(out / name, caption)
         summary += f"; autograd-lab engine: {engine['test_accuracy']:.3f}"
@@ -219,7 +240,11 @@ def step_perceptron(out: Path, quick: bool) -> Section:
 
 
 STEPS: list[Callable[[Path, bool], Section]] = [
-    step_session, step_graphs, step_derivative, step_plot, step_perceptron,
+    step_session,
+    step_graphs,
+    step_derivative,
+    step_plot,
+    step_perceptron,
 ]
 
 
@@ -236,12 +261,16 @@ padding: 3px 6px; } .skipped { color: #a60; }
 
 
 def write_page(sections: list[Section], out: Path, seconds: float) -> Path:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>autograd-lab tour"
-             f"</title><style>{STYLE}</style></head><body><h1>autograd-lab: a tour</h1>",
-             "<p>How a graph of operators is built, run and differentiated, then checked "
-             "against finite differences and TensorFlow, before any neural network.</p><ul>"]
-    parts += [f"<li><a href='#s{i}'>{html.escape(s.title)}</a> — {html.escape(s.summary)}"
-              "</li>" for i, s in enumerate(sections)]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>autograd-lab tour"
+        f"</title><style>{STYLE}</style></head><body><h1>autograd-lab: a tour</h1>",
+        "<p>How a graph of operators is built, run and differentiated, then checked "
+        "against finite differences and TensorFlow, before any neural network.</p><ul>",
+    ]
+    parts += [
+        f"<li><a href='#s{i}'>{html.escape(s.title)}</a> — {html.escape(s.summary)}</li>"
+        for i, s in enumerate(sections)
+    ]
     parts.append("</ul>")
     for i, s in enumerate(sections):
         parts.append(f"<h2 id='s{i}'>{html.escape(s.title)}</h2>")
@@ -256,9 +285,11 @@ def write_page(sections: list[Section], out: Path, seconds: float) -> Path:
                 parts.append(content)
             else:
                 name, caption = content.split("|", 1)
-                parts.append(f"<figure><a href='{name}'><img src='{name}' alt='"
-                             f"{html.escape(caption)}'></a><figcaption>{html.escape(caption)}"
-                             "</figcaption></figure>")
+                parts.append(
+                    f"<figure><a href='{name}'><img src='{name}' alt='"
+                    f"{html.escape(caption)}'></a><figcaption>{html.escape(caption)}"
+                    "</figcaption></figure>"
+                )
     parts.append(f"<p><small>Written in {seconds:.0f} s.</small></p></body></html>")
     path = out / "index.html"
     tmp = path.with_suffix(".html.tmp")

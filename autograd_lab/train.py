@@ -25,17 +25,21 @@ class Optimizer:
         self.name = name or self.name
         self._slots: dict[tuple[Variable, str], Variable] = {}
 
-    def compute_gradients(self, loss: Tensor, var_list: list[Variable] | None = None
-                          ) -> list[tuple[Tensor | None, Variable]]:
+    def compute_gradients(
+        self, loss: Tensor, var_list: list[Variable] | None = None
+    ) -> list[tuple[Tensor | None, Variable]]:
         var_list = var_list if var_list is not None else trainable_variables(loss.graph)
         if not var_list:
             raise ValueError("No variables to optimize.")
         grads = gradients(loss, var_list)
         return list(zip(grads, var_list))
 
-    def apply_gradients(self, grads_and_vars: list[tuple[Tensor | None, Variable]],
-                        global_step: Variable | None = None, name: str | None = None
-                        ) -> Operation:
+    def apply_gradients(
+        self,
+        grads_and_vars: list[tuple[Tensor | None, Variable]],
+        global_step: Variable | None = None,
+        name: str | None = None,
+    ) -> Operation:
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]
         if not pairs:
             raise ValueError(
@@ -51,8 +55,13 @@ class Optimizer:
                 updates.append(global_step.assign_add(1))
             return group(*updates)
 
-    def minimize(self, loss: Tensor, global_step: Variable | None = None,
-                 var_list: list[Variable] | None = None, name: str | None = None) -> Operation:
+    def minimize(
+        self,
+        loss: Tensor,
+        global_step: Variable | None = None,
+        var_list: list[Variable] | None = None,
+        name: str | None = None,
+    ) -> Operation:
         """One op that computes the gradients of `loss` and updates the variables."""
         return self.apply_gradients(self.compute_gradients(loss, var_list), global_step, name)
 
@@ -72,7 +81,8 @@ class Optimizer:
             with get_default_graph().name_scope(None):
                 base = var.op.name
                 self._slots[var, slot] = Variable(
-                    A.zeros(var.shape.as_list(), var.dtype), trainable=False,
+                    A.zeros(var.shape.as_list(), var.dtype),
+                    trainable=False,
                     name=f"{base}/{slot}",
                 )
         return self._slots[var, slot]
@@ -95,8 +105,13 @@ class MomentumOptimizer(Optimizer):
 
     name = "Momentum"
 
-    def __init__(self, learning_rate: float, momentum: float, use_nesterov: bool = False,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        learning_rate: float,
+        momentum: float,
+        use_nesterov: bool = False,
+        name: str | None = None,
+    ) -> None:
         super().__init__(learning_rate, name)
         self.momentum = momentum
         self.use_nesterov = use_nesterov
@@ -104,7 +119,11 @@ class MomentumOptimizer(Optimizer):
     def _apply(self, grad: Tensor, var: Variable) -> Tensor:
         accum = self._slot(var, self.name)
         new_accum = accum.assign(M.add(M.multiply(accum, self.momentum), grad))
-        step = M.add(grad, M.multiply(new_accum, self.momentum)) if self.use_nesterov else new_accum
+        step = (
+            M.add(grad, M.multiply(new_accum, self.momentum))
+            if self.use_nesterov
+            else new_accum
+        )
         return var.assign_sub(M.multiply(step, self.learning_rate))
 
 
@@ -113,8 +132,14 @@ class AdamOptimizer(Optimizer):
 
     name = "Adam"
 
-    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 epsilon: float = 1e-8, name: str | None = None) -> None:
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-8,
+        name: str | None = None,
+    ) -> None:
         super().__init__(learning_rate, name)
         self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
         self._powers: tuple[Variable, Variable] | None = None
@@ -122,14 +147,18 @@ class AdamOptimizer(Optimizer):
     def _prepare(self) -> None:
         if self._powers is None:
             with get_default_graph().name_scope(None):
-                self._powers = (Variable(self.beta1, trainable=False, name="beta1_power"),
-                                Variable(self.beta2, trainable=False, name="beta2_power"))
+                self._powers = (
+                    Variable(self.beta1, trainable=False, name="beta1_power"),
+                    Variable(self.beta2, trainable=False, name="beta2_power"),
+                )
 
     def _apply(self, grad: Tensor, var: Variable) -> Tensor:
         b1_power, b2_power = self._powers  # type: ignore[misc]
         m, v = self._slot(var, "Adam"), self._slot(var, "Adam_1")
-        lr = M.divide(M.multiply(self.learning_rate, M.sqrt(M.subtract(1.0, b2_power))),
-                      M.subtract(1.0, b1_power))
+        lr = M.divide(
+            M.multiply(self.learning_rate, M.sqrt(M.subtract(1.0, b2_power))),
+            M.subtract(1.0, b1_power),
+        )
         lr = M.cast(lr, var.dtype)
         new_m = m.assign(M.add(M.multiply(m, self.beta1), M.multiply(grad, 1 - self.beta1)))
         new_v = v.assign(
@@ -140,8 +169,10 @@ class AdamOptimizer(Optimizer):
 
     def _finish(self) -> list[Any]:
         b1_power, b2_power = self._powers  # type: ignore[misc]
-        return [b1_power.assign(M.multiply(b1_power, self.beta1)),
-                b2_power.assign(M.multiply(b2_power, self.beta2))]
+        return [
+            b1_power.assign(M.multiply(b1_power, self.beta1)),
+            b2_power.assign(M.multiply(b2_power, self.beta2)),
+        ]
 
 
 def get_or_create_global_step() -> Variable:

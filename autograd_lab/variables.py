@@ -15,8 +15,14 @@ TRAINABLE_VARIABLES = "trainable_variables"
 class Variable(TensorLike):
     """A TF1 variable: a `VariableV2` op read like a tensor, set by its `initializer`."""
 
-    def __init__(self, initial_value: Any = None, trainable: bool = True, name: str | None = None,
-                 dtype: Any = None, validate_shape: bool = True) -> None:
+    def __init__(
+        self,
+        initial_value: Any = None,
+        trainable: bool = True,
+        name: str | None = None,
+        dtype: Any = None,
+        validate_shape: bool = True,
+    ) -> None:
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
         graph = get_default_graph()
@@ -27,8 +33,14 @@ class Variable(TensorLike):
             initial = convert_to_tensor(initial_value, dtype=dtype, name="initial_value")
         shape = initial.shape if validate_shape else None
         self._op = graph.create_op(
-            "VariableV2", (), name=scope, default_name="Variable", dtype=initial.dtype,
-            shape=shape, attrs={"dtype": initial.dtype, "shape": initial.shape}, stateful=True,
+            "VariableV2",
+            (),
+            name=scope,
+            default_name="Variable",
+            dtype=initial.dtype,
+            shape=shape,
+            attrs={"dtype": initial.dtype, "shape": initial.shape},
+            stateful=True,
         )
         self._variable = self._op.outputs[0]
         self._initial_value = initial
@@ -84,10 +96,14 @@ class Variable(TensorLike):
         """An op that sets the variable to `value` when run; its output is the new value."""
         return _assign_op("Assign", self._op, value, name).outputs[0]
 
-    def assign_add(self, delta: Any, use_locking: bool = False, name: str | None = None) -> Tensor:
+    def assign_add(
+        self, delta: Any, use_locking: bool = False, name: str | None = None
+    ) -> Tensor:
         return _assign_op("AssignAdd", self._op, delta, name).outputs[0]
 
-    def assign_sub(self, delta: Any, use_locking: bool = False, name: str | None = None) -> Tensor:
+    def assign_sub(
+        self, delta: Any, use_locking: bool = False, name: str | None = None
+    ) -> Tensor:
         return _assign_op("AssignSub", self._op, delta, name).outputs[0]
 
     def eval(self, session: Any = None) -> Any:
@@ -106,15 +122,20 @@ class Variable(TensorLike):
 def _assign_op(op_type: str, var_op: Operation, value: Any, name: str | None) -> Operation:
     var = var_op.outputs[0]
     value = convert_to_tensor(value, dtype=var.dtype, graph=var_op.graph)
-    if var.shape.dims is not None and not var.shape.is_compatible_with(value.shape):
-        if op_type != "Assign" or value.shape.rank == var.shape.rank:
-            raise ValueError(
-                f"Shapes must be equal for '{op_type}' of variable {var_op.name}: "
-                f"variable {fmt(var.shape)}, value {fmt(value.shape)}"
-            )
+    if not var.shape.is_compatible_with(value.shape):
+        raise ValueError(
+            f"Shapes must be equal for '{op_type}' of variable {var_op.name}: "
+            f"variable {fmt(var.shape)}, value {fmt(value.shape)}"
+        )
     return var_op.graph.create_op(
-        op_type, (value,), name=name, default_name=op_type, dtype=var.dtype, shape=var.shape,
-        attrs={"variable": var_op}, stateful=True,
+        op_type,
+        (value,),
+        name=name,
+        default_name=op_type,
+        dtype=var.dtype,
+        shape=var.shape,
+        attrs={"variable": var_op},
+        stateful=True,
     )
 
 

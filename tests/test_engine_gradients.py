@@ -54,6 +54,7 @@ FAR = A + np.sign(A) * 0.3  # away from the kinks of abs, relu and max at 0
 X4 = rng.normal(size=(2, 6, 6, 2))
 W4 = rng.normal(size=(3, 3, 2, 3))
 
+
 def shape_unknown(t):
     """`t` with its static shape forgotten, as for a tensor whose shape only a run knows."""
     t = tf.identity(t)
@@ -95,7 +96,8 @@ RULE_CASES = {
     "Reshape": (lambda a: tf.reshape(a, [2, 6]), (A,)),
     "ReshapeLike": (
         lambda a: tf.gradients(tf.reduce_sum(tf.reshape(shape_unknown(a), [-1]) ** 3), a)[0],
-        (A,)),
+        (A,),
+    ),
     "Transpose": (lambda a: tf.transpose(a) * tf.constant(P.T), (A,)),
     "ExpandDims": (lambda a: tf.expand_dims(a, 1), (A,)),
     "Squeeze": (lambda a: tf.squeeze(a, 1), (A[:, :1],)),
@@ -109,21 +111,32 @@ RULE_CASES = {
     "Softmax": (tf.nn.softmax, (A,)),
     "LogSoftmax": (tf.nn.log_softmax, (A,)),
     "SoftmaxCrossEntropyWithLogits": (
-        lambda p, z: tf.nn.softmax_cross_entropy_with_logits(labels=p, logits=z), (P, A)),
+        lambda p, z: tf.nn.softmax_cross_entropy_with_logits(labels=p, logits=z),
+        (P, A),
+    ),
     "Conv2D": (lambda x, w: tf.nn.conv2d(x, w, 2, "SAME"), (X4, W4)),
     "Conv2DBackpropInput": (
         lambda x, w: tf.gradients(tf.reduce_sum(tf.nn.conv2d(x, w, 1, "VALID") ** 2), x)[0],
-        (X4, W4)),
+        (X4, W4),
+    ),
     "Conv2DBackpropFilter": (
         lambda x, w: tf.gradients(tf.reduce_sum(tf.nn.conv2d(x, w, 2, "SAME") ** 2), w)[0],
-        (X4, W4)),
+        (X4, W4),
+    ),
     "MaxPool": (lambda x: tf.nn.max_pool2d(x, 2, 2, "SAME"), (X4,)),
-    "MaxPoolGrad": (lambda x: tf.gradients(tf.reduce_sum(tf.nn.max_pool2d(x, 2, 2, "VALID") ** 3),
-                                           x)[0], (X4,)),
+    "MaxPoolGrad": (
+        lambda x: tf.gradients(tf.reduce_sum(tf.nn.max_pool2d(x, 2, 2, "VALID") ** 3), x)[0],
+        (X4,),
+    ),
     "MaxPoolGradGrad": (
         lambda x: tf.gradients(
-            tf.reduce_sum(tf.gradients(tf.reduce_sum(tf.nn.max_pool2d(x, 3, 2, "VALID") ** 3),
-                                       x)[0] ** 2), x)[0], (X4,)),
+            tf.reduce_sum(
+                tf.gradients(tf.reduce_sum(tf.nn.max_pool2d(x, 3, 2, "VALID") ** 3), x)[0] ** 2
+            ),
+            x,
+        )[0],
+        (X4,),
+    ),
 }
 
 
@@ -256,7 +269,7 @@ def test_user_registered_rule_is_used():
     from autograd_lab import kernels
     from autograd_lab.math_ops import unary
 
-    kernels.KERNELS["Softplus"] = lambda op: (lambda x: np.log1p(np.exp(x)))
+    kernels.KERNELS["Softplus"] = lambda op: lambda x: np.log1p(np.exp(x))
 
     @tf.RegisterGradient("Softplus")
     def _softplus_grad(op, grad):
@@ -265,8 +278,10 @@ def test_user_registered_rule_is_used():
 
     try:
         check(lambda a: unary("Softplus", a), A)
-        assert any(e.op_type == "Softplus" and e.formula.startswith("d softplus")
-                   for e in derivative_table())
+        assert any(
+            e.op_type == "Softplus" and e.formula.startswith("d softplus")
+            for e in derivative_table()
+        )
     finally:
         from autograd_lab import derivatives
 
@@ -278,7 +293,7 @@ def test_missing_rule_names_the_op_type():
     from autograd_lab import kernels
     from autograd_lab.math_ops import unary
 
-    kernels.KERNELS["Mystery"] = lambda op: (lambda x: x)
+    kernels.KERNELS["Mystery"] = lambda op: lambda x: x
     try:
         tf.reset_default_graph()
         x = tf.placeholder(tf.float32)

@@ -62,8 +62,11 @@ CASES = {
     "index": (lambda a: a[-1, 2], lambda a: a[-1, 2], (A,)),
     "sum": (lambda a: tf.reduce_sum(a, 1), lambda a: a.sum(1), (A,)),
     "sum_all": (tf.reduce_sum, np.sum, (A,)),
-    "mean": (lambda a: tf.reduce_mean(a, 0, keepdims=True), lambda a: a.mean(0, keepdims=True),
-             (A,)),
+    "mean": (
+        lambda a: tf.reduce_mean(a, 0, keepdims=True),
+        lambda a: a.mean(0, keepdims=True),
+        (A,),
+    ),
     "max": (lambda a: tf.reduce_max(a, -1), lambda a: a.max(-1), (A,)),
     "min": (tf.reduce_min, np.min, (A,)),
     "argmax": (lambda a: tf.argmax(a, 1), lambda a: a.argmax(1), (A,)),
@@ -72,13 +75,20 @@ CASES = {
     "stop_gradient": (tf.stop_gradient, lambda a: a, (A,)),
     "add_n": (lambda a, b: tf.add_n([a, b, a]), lambda a, b: 2 * a + b, (A, P)),
     "zeros_like": (tf.zeros_like, np.zeros_like, (A,)),
-    "fill": (lambda a: tf.fill([2, 3], tf.reduce_sum(a)), lambda a: np.full((2, 3), a.sum()), (B,)),
+    "fill": (
+        lambda a: tf.fill([2, 3], tf.reduce_sum(a)),
+        lambda a: np.full((2, 3), a.sum()),
+        (B,),
+    ),
     "relu": (tf.nn.relu, lambda a: np.maximum(a, 0), (A,)),
     "sigmoid": (tf.nn.sigmoid, lambda a: 1 / (1 + np.exp(-a)), (A,)),
     "softmax": (tf.nn.softmax, softmax, (A,)),
     "log_softmax": (tf.nn.log_softmax, lambda a: np.log(softmax(a)), (A,)),
-    "xent": (lambda p, z: tf.nn.softmax_cross_entropy_with_logits(labels=p, logits=z),
-             lambda p, z: -(p * np.log(softmax(z))).sum(-1), (softmax(P), A)),
+    "xent": (
+        lambda p, z: tf.nn.softmax_cross_entropy_with_logits(labels=p, logits=z),
+        lambda p, z: -(p * np.log(softmax(z))).sum(-1),
+        (softmax(P), A),
+    ),
 }
 
 
@@ -126,16 +136,35 @@ def test_max_pool_matches_a_direct_loop(padding):
     pad = np.pad(x, ((0, 0), (0, 1), (0, 1), (0, 0)), constant_values=-np.inf)
     src = pad if padding == "SAME" else x
     oh, ow = (3, 4) if padding == "SAME" else (2, 3)
-    want = np.array([[[src[n, 2 * i : 2 * i + 2, 2 * j : 2 * j + 2].max((0, 1))
-                       for j in range(ow)] for i in range(oh)] for n in range(2)])
+    want = np.array(
+        [
+            [
+                [src[n, 2 * i : 2 * i + 2, 2 * j : 2 * j + 2].max((0, 1)) for j in range(ow)]
+                for i in range(oh)
+            ]
+            for n in range(2)
+        ]
+    )
     np.testing.assert_array_equal(got, want)
 
 
 def test_every_op_in_the_table_has_a_kernel():
     from autograd_lab.derivatives import derivative_table
 
-    leaves = {"Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "Const",
-              "RandomStandardNormal", "RandomUniform", "TruncatedNormal"}
-    missing = [e.op_type for e in derivative_table()
-               if e.op_type not in KERNELS and e.op_type not in leaves]
+    leaves = {
+        "Placeholder",
+        "VariableV2",
+        "Assign",
+        "AssignAdd",
+        "AssignSub",
+        "Const",
+        "RandomStandardNormal",
+        "RandomUniform",
+        "TruncatedNormal",
+    }
+    missing = [
+        e.op_type
+        for e in derivative_table()
+        if e.op_type not in KERNELS and e.op_type not in leaves
+    ]
     assert missing == []

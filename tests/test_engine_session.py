@@ -82,13 +82,19 @@ def test_constants_are_folded_into_the_plan():
 
 def test_missing_feed_names_the_placeholder():
     x = tf.placeholder(tf.float32, [None, 784], name="images")
-    with tf.Session() as sess, pytest.raises(InvalidArgumentError, match="'images'.*\\[\\?,784\\]"):
+    with (
+        tf.Session() as sess,
+        pytest.raises(InvalidArgumentError, match="'images'.*\\[\\?,784\\]"),
+    ):
         sess.run(x * 2.0)
 
 
 def test_wrong_shape_fed_names_both_shapes():
     x = tf.placeholder(tf.float32, [None, 784], name="images")
-    with tf.Session() as sess, pytest.raises(InvalidArgumentError, match=r"\(3,\).*images.*784"):
+    with (
+        tf.Session() as sess,
+        pytest.raises(InvalidArgumentError, match=r"\(3,\).*images.*784"),
+    ):
         sess.run(x * 2.0, {x: [1.0, 2.0, 3.0]})
 
 
@@ -104,7 +110,10 @@ def test_kernel_failure_names_the_op_and_shapes():
     a = tf.placeholder(tf.float32, name="a")
     b = tf.placeholder(tf.float32, name="b")
     c = tf.add(a, b, name="total")
-    with tf.Session() as sess, pytest.raises(InvalidArgumentError, match=r"'total'.*\[3\], \[4\]"):
+    with (
+        tf.Session() as sess,
+        pytest.raises(InvalidArgumentError, match=r"'total'.*\[3\], \[4\]"),
+    ):
         sess.run(c, {a: np.ones(3), b: np.ones(4)})
 
 

@@ -52,7 +52,7 @@ def test_epoch_batches_cover_each_image_once_and_depend_on_seed_and_epoch():
     assert [len(b) for b in batches] == [128] * 7 + [104]
     np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(1000))
     again = epoch_batches(1000, 128, seed=1, epoch=0)
-    assert all(np.array_equal(a, b) for a, b in zip(batches, again))
+    assert all(np.array_equal(a, b) for a, b in zip(batches, again, strict=True))
     assert not np.array_equal(batches[0], epoch_batches(1000, 128, seed=1, epoch=1)[0])
     assert not np.array_equal(batches[0], epoch_batches(1000, 128, seed=2, epoch=0)[0])
     with pytest.raises(ValueError, match="batch size must be positive"):
@@ -110,23 +110,27 @@ def test_checkpoint_state_resumes_the_same_trajectory(small, tmp_path):
         EngineModel("mlp", optimizer="sgd").load_state(training.load_npz(path))
 
 
-def test_early_stopping_restores_the_best_weights(small):
-    model = EngineModel("perceptron", seed=0, optimizer="sgd", learning_rate=5.0)
-    seen = []
+def test_early_stopping_restores_the_best_weights(small, monkeypatch):
+    """Scripted validation losses: best after epoch 2, worse after 3, so patience 1 stops."""
+    model = EngineModel("perceptron", seed=0, optimizer="sgd", learning_rate=0.1)
+    val_losses = iter([1.0, 0.5, 0.7, 0.4])
+    monkeypatch.setattr(model, "evaluate", lambda x, y: (next(val_losses), 0.5))
+    snapshots = []
     result = fit(
         model,
         small,
-        epochs=6,
+        epochs=4,
         batch_size=100,
         seed=0,
         progress=False,
         early_stopping=1,
-        on_epoch_end=lambda r: seen.append(r.epochs_done),
+        on_epoch_end=lambda r: snapshots.append(model.get_weights()),
     )
-    assert seen == list(range(1, result.epochs_done + 1))
-    if result.stopped_early:  # lr 5 makes the validation loss jump about
-        best = min(result.history["val_loss"])
-        assert model.evaluate(*small.val)[0] == pytest.approx(best, rel=1e-6)
+    assert result.stopped_early and result.epochs_done == 3
+    assert result.history["val_loss"] == [1.0, 0.5, 0.7]
+    restored = model.get_weights()["output/kernel"]
+    np.testing.assert_array_equal(restored, snapshots[1]["output/kernel"])
+    assert not np.array_equal(restored, snapshots[2]["output/kernel"])
 
 
 # ---- against Keras ------------------------------------------------------------------------

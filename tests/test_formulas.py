@@ -50,8 +50,9 @@ def test_unknown_ops_print_as_calls() -> None:
     g = ag.Graph()
     with g.as_default():
         x = ag.placeholder(ag.float32, (), name="x")
-        odd = g.create_op("MysteryOp", (x,), name=None, default_name="MysteryOp",
-                          dtype=ag.float32, shape=()).outputs[0]
+        odd = g.create_op(
+            "MysteryOp", (x,), name=None, default_name="MysteryOp", dtype=ag.float32, shape=()
+        ).outputs[0]
     assert to_text(odd * 2.0) == "2*MysteryOp(x)"
 
 
@@ -94,8 +95,12 @@ def formulas(draw, depth: int = 3) -> str:
     return f"({left}) {op} ({right})"
 
 
-_SYMPY_NAMES = {"sigmoid": lambda z: 1 / (1 + sympy.exp(-z)), "square": lambda z: z**2,
-                "tanh": sympy.tanh, "abs": sympy.Abs}
+_SYMPY_NAMES = {
+    "sigmoid": lambda z: 1 / (1 + sympy.exp(-z)),
+    "square": lambda z: z**2,
+    "tanh": sympy.tanh,
+    "abs": sympy.Abs,
+}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

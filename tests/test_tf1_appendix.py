@@ -1,4 +1,4 @@
-"""A TF1 tutorial's appendix runs unchanged on autograd-lab and prints what TensorFlow prints."""
+"""A TF1 tutorial's appendix runs unchanged on autograd-lab and prints what TF prints."""
 
 import os
 import subprocess
@@ -15,8 +15,14 @@ def run_script(source: str, tmp_path: Path) -> str:
     path = tmp_path / "appendix.py"
     path.write_text(source)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
-                          env=env, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -36,5 +42,7 @@ def test_appendix_prints_what_tensorflow_prints(tmp_path):
     source = SCRIPT.read_text()
     assert "import autograd_lab as tf\n" in source
     ours = run_script(source, tmp_path)
-    theirs = run_script(source.replace("import autograd_lab as tf\n", TF_IMPORT + "\n"), tmp_path)
+    theirs = run_script(
+        source.replace("import autograd_lab as tf\n", TF_IMPORT + "\n"), tmp_path
+    )
     assert ours == theirs

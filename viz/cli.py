@@ -27,11 +27,13 @@ def parse_at(items: list[str] | None) -> dict[str, Any]:
             try:
                 value = ast.literal_eval(text.strip())
             except (ValueError, SyntaxError):
-                raise ValueError(f"--at {name}: {text.strip()!r} is not a number or a list "
-                                 "of numbers") from None
+                raise ValueError(
+                    f"--at {name}: {text.strip()!r} is not a number or a list of numbers"
+                ) from None
             if not _is_numeric(value):
-                raise ValueError(f"--at {name}: expected a number or nested list of numbers, "
-                                 f"got {value!r}")
+                raise ValueError(
+                    f"--at {name}: expected a number or nested list of numbers, got {value!r}"
+                )
             out[name] = value
     return out
 
@@ -41,55 +43,92 @@ def _is_numeric(value: Any) -> bool:
         return False
     if isinstance(value, (int, float)):
         return True
-    return isinstance(value, (list, tuple)) and len(value) > 0 and all(
-        _is_numeric(v) for v in value
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) > 0
+        and all(_is_numeric(v) for v in value)
     )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `explain`, `render` and `plot` sub-commands."""
     p = subparsers.add_parser(
-        "explain", help="narrate the chain rule, step by step, for a formula",
+        "explain",
+        help="narrate the chain rule, step by step, for a formula",
         description="Walk the backward pass of a formula op by op: the rule, the gradient "
-                    "flowing in, the local derivative and their product.",
+        "flowing in, the local derivative and their product.",
     )
     p.add_argument("expression", help='a formula such as "sin(2*x)"')
-    p.add_argument("--wrt", action="append", metavar="NAME",
-                   help="differentiate with respect to NAME (repeatable; default: all names)")
-    p.add_argument("--at", action="append", metavar="NAME=VALUE",
-                   help="evaluate at a point, e.g. --at x=0.5 (repeatable)")
+    p.add_argument(
+        "--wrt",
+        action="append",
+        metavar="NAME",
+        help="differentiate with respect to NAME (repeatable; default: all names)",
+    )
+    p.add_argument(
+        "--at",
+        action="append",
+        metavar="NAME=VALUE",
+        help="evaluate at a point, e.g. --at x=0.5 (repeatable)",
+    )
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.add_argument("--html", metavar="PATH", help="write a step-by-step HTML playback")
     p.add_argument("--gif", metavar="PATH", help="write the playback as an animated GIF")
     p.set_defaults(func=run_explain)
 
     r = subparsers.add_parser(
-        "render", help="draw the graph of a formula (and its gradient graph) with Graphviz",
+        "render",
+        help="draw the graph of a formula (and its gradient graph) with Graphviz",
         description="Draw a formula's graph as SVG, PNG, PDF or DOT (by the suffix of -o).",
     )
     r.add_argument("expression", help='a formula such as "sin(2*x)"')
-    r.add_argument("-o", "--output", default="graph.svg",
-                   help="file to write: .svg, .png, .pdf or .dot (default graph.svg)")
-    r.add_argument("--gradients", action="store_true",
-                   help="add the gradient graph that autograd_lab.gradients builds")
-    r.add_argument("--wrt", action="append", metavar="NAME",
-                   help="with --gradients: differentiate with respect to NAME (repeatable)")
-    r.add_argument("--at", action="append", metavar="NAME=VALUE",
-                   help="run the graph at a point and write values (and gradients) on it")
-    r.add_argument("--tensorflow", action="store_true",
-                   help="draw TensorFlow's gradient graph beside autograd-lab's")
-    r.add_argument("--collapse", type=int, default=0, metavar="DEPTH",
-                   help="collapse name scopes deeper than DEPTH into one node each")
+    r.add_argument(
+        "-o",
+        "--output",
+        default="graph.svg",
+        help="file to write: .svg, .png, .pdf or .dot (default graph.svg)",
+    )
+    r.add_argument(
+        "--gradients",
+        action="store_true",
+        help="add the gradient graph that autograd_lab.gradients builds",
+    )
+    r.add_argument(
+        "--wrt",
+        action="append",
+        metavar="NAME",
+        help="with --gradients: differentiate with respect to NAME (repeatable)",
+    )
+    r.add_argument(
+        "--at",
+        action="append",
+        metavar="NAME=VALUE",
+        help="run the graph at a point and write values (and gradients) on it",
+    )
+    r.add_argument(
+        "--tensorflow",
+        action="store_true",
+        help="draw TensorFlow's gradient graph beside autograd-lab's",
+    )
+    r.add_argument(
+        "--collapse",
+        type=int,
+        default=0,
+        metavar="DEPTH",
+        help="collapse name scopes deeper than DEPTH into one node each",
+    )
     r.add_argument("--max-nodes", type=int, default=200, help="draw at most this many nodes")
     r.set_defaults(func=run_render)
 
     q = subparsers.add_parser(
-        "plot", help="plot a function of x, its derivative and finite differences (PNG)",
+        "plot",
+        help="plot a function of x, its derivative and finite differences (PNG)",
     )
     q.add_argument("expression", help='a formula of one variable, such as "sin(x)"')
     q.add_argument("-o", "--output", default="derivative.png", help="PNG file to write")
-    q.add_argument("--range", nargs=2, type=float, metavar=("LOW", "HIGH"),
-                   help="x range (default -2π 2π)")
+    q.add_argument(
+        "--range", nargs=2, type=float, metavar=("LOW", "HIGH"), help="x range (default -2π 2π)"
+    )
     q.set_defaults(func=run_plot)
 
 
@@ -109,8 +148,10 @@ def _names(expr: Any, wanted: list[str] | None) -> list[str]:
     names = wanted or list(expr.inputs)
     unknown = [n for n in names if n not in expr.inputs]
     if unknown:
-        raise KeyError(f"{', '.join(unknown)} not in {expr.text!r} (its names: "
-                       f"{', '.join(expr.inputs) or 'none'})")
+        raise KeyError(
+            f"{', '.join(unknown)} not in {expr.text!r} (its names: "
+            f"{', '.join(expr.inputs) or 'none'})"
+        )
     if not names:
         raise KeyError(f"{expr.text!r} has no variables to differentiate")
     return names
@@ -157,8 +198,13 @@ def run_render(args: argparse.Namespace) -> int:
         if args.tensorflow:
             from .tensorflow_graphs import side_by_side
 
-            picture = side_by_side(args.expression, wrt=args.wrt, at=at or None,
-                                   collapse_scopes=args.collapse, max_nodes=args.max_nodes)
+            picture = side_by_side(
+                args.expression,
+                wrt=args.wrt,
+                at=at or None,
+                collapse_scopes=args.collapse,
+                max_nodes=args.max_nodes,
+            )
             path = picture.save(args.output)
             print(f"wrote {path}")
             return 0
@@ -172,9 +218,12 @@ def run_render(args: argparse.Namespace) -> int:
                 grads = gradients(expr.output, [expr.inputs[n] for n in names])
             targets += [g for g in grads if g is not None]
         picture = render(
-            targets, gradients=bool(args.gradients), feed_dict=at or None,
+            targets,
+            gradients=bool(args.gradients),
+            feed_dict=at or None,
             grads_of=expr.output if at and expr.inputs else None,
-            collapse_scopes=args.collapse, max_nodes=args.max_nodes,
+            collapse_scopes=args.collapse,
+            max_nodes=args.max_nodes,
             title=args.expression,
         )
         path = picture.save(args.output)

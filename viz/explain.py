@@ -87,25 +87,32 @@ class Explanation:
     def step_lines(self, step: Step) -> list[str]:
         """The readable lines of one step."""
         d = f"d{self.y_name}"
-        lines = [f"Step {step.index}: {step.op_type} '{step.op_name}' = {step.forward}"
-                 + _v(step.forward_value)]
+        lines = [
+            f"Step {step.index}: {step.op_type} '{step.op_name}' = {step.forward}"
+            + _v(step.forward_value)
+        ]
         if step.summed:
             terms = " + ".join(f"({p})" for p in step.partials)
             lines.append(f"  sum of {len(step.partials)} paths: {terms}")
             if step.partial_values and all(v is not None for v in step.partial_values):
                 nums = " + ".join(format_value(v, 6) for v in step.partial_values)
                 lines.append(f"    = {nums}")
-        lines.append(f"  gradient in   {d}/d{step.op_name} = {step.grad_in}"
-                     + _v(step.grad_in_value))
+        lines.append(
+            f"  gradient in   {d}/d{step.op_name} = {step.grad_in}" + _v(step.grad_in_value)
+        )
         if step.is_target:
             lines.append(f"  => {d}/d{step.op_name} = {step.grad_in}" + _v(step.grad_in_value))
             return lines
         lines.append(f"  rule          {step.rule}")
         for inp in step.inputs:
-            lines.append(f"  local         d{step.op_name}/d{inp.input_name} = {inp.local}"
-                         + _v(inp.local_value))
-            lines.append(f"  product       {d}/d{inp.input_name} += ({step.grad_in}) * "
-                         f"({inp.local}) = {inp.product}" + _v(inp.product_value))
+            lines.append(
+                f"  local         d{step.op_name}/d{inp.input_name} = {inp.local}"
+                + _v(inp.local_value)
+            )
+            lines.append(
+                f"  product       {d}/d{inp.input_name} += ({step.grad_in}) * "
+                f"({inp.local}) = {inp.product}" + _v(inp.product_value)
+            )
         return lines
 
     def __str__(self) -> str:
@@ -114,15 +121,20 @@ class Explanation:
             out.extend(self.step_lines(step))
             out.append("")
         for x in self.x_names:
-            out.append(f"d{self.y_name}/d{x} = {self.result.get(x, '0 (no path)')}"
-                       + _v(self.result_values.get(x)))
+            out.append(
+                f"d{self.y_name}/d{x} = {self.result.get(x, '0 (no path)')}"
+                + _v(self.result_values.get(x))
+            )
         return "\n".join(out)
 
     def to_markdown(self) -> str:
         """The steps as a Markdown table, one row per local derivative."""
-        rows = [f"### {self._header()}", "",
-                "| step | op | rule | gradient in | local derivative | product |",
-                "|---|---|---|---|---|---|"]
+        rows = [
+            f"### {self._header()}",
+            "",
+            "| step | op | rule | gradient in | local derivative | product |",
+            "|---|---|---|---|---|---|",
+        ]
 
         def cell(text: str, value: Any = None) -> str:
             body = f"`{text}`" + (f" = {format_value(value, 6)}" if value is not None else "")
@@ -138,14 +150,21 @@ class Explanation:
                 rows.append(f"| {step.index} | {op} | {rule} | {grad_in} | | |")
                 continue
             for i, inp in enumerate(step.inputs):
-                lead = (f"| {step.index} | {op} | {cell(step.rule)} | {grad_in} "
-                        if i == 0 else "| | | | ")
-                rows.append(lead + f"| d/d{inp.input_name}: {cell(inp.local, inp.local_value)} "
-                            f"| {cell(inp.product, inp.product_value)} |")
+                lead = (
+                    f"| {step.index} | {op} | {cell(step.rule)} | {grad_in} "
+                    if i == 0
+                    else "| | | | "
+                )
+                rows.append(
+                    lead + f"| d/d{inp.input_name}: {cell(inp.local, inp.local_value)} "
+                    f"| {cell(inp.product, inp.product_value)} |"
+                )
         rows.append("")
         for x in self.x_names:
-            rows.append(f"**d{self.y_name}/d{x} = `{self.result.get(x, '0')}`**"
-                        + _v(self.result_values.get(x)))
+            rows.append(
+                f"**d{self.y_name}/d{x} = `{self.result.get(x, '0')}`**"
+                + _v(self.result_values.get(x))
+            )
         return "\n".join(rows) + "\n"
 
 
@@ -158,14 +177,20 @@ def copy_graph(ops: Sequence[Any]) -> tuple[Any, dict[Any, Any]]:
     mapping: dict[Any, Any] = {}
     for op in sorted(ops, key=lambda o: o._id):
         inputs = [mapping[t.op].outputs[t.value_index] for t in op.inputs]
-        attrs = {k: mapping.get(v, v) if isinstance(v, Operation) else v
-                 for k, v in op.attrs.items()}
+        attrs = {
+            k: mapping.get(v, v) if isinstance(v, Operation) else v for k, v in op.attrs.items()
+        }
         out = op.outputs[0] if op.outputs else None
         name = graph.unique_name(op.name)
         mapping[op] = graph.create_op(
-            op.type, inputs, name=name + "/", default_name=op.type,
+            op.type,
+            inputs,
+            name=name + "/",
+            default_name=op.type,
             dtype=out.dtype if out is not None else None,
-            shape=out.shape if out is not None else None, attrs=attrs, stateful=op.stateful,
+            shape=out.shape if out is not None else None,
+            attrs=attrs,
+            stateful=op.stateful,
         )
     return graph, mapping
 
@@ -216,8 +241,9 @@ class _Walk:
         self.graph, self.mapping = copy_graph(forward)
         self.y = self.mapping[y.op].outputs[y.value_index]
         if xs is None:
-            self.xs = [t for op in self.mapping.values() for t in op.outputs
-                       if t.dtype.is_floating]
+            self.xs = [
+                t for op in self.mapping.values() for t in op.outputs if t.dtype.is_floating
+            ]
         else:
             self.xs = []
             for x in xs:
@@ -250,10 +276,15 @@ class _Walk:
                 self.grad_of[out.name] = grad
                 entry = lookup(op.type)
                 step = Step(
-                    index=len(self.steps) + 1, op_name=op.name, op_type=op.type,
-                    forward=to_text(out), rule=entry.formula, grad_in="",
+                    index=len(self.steps) + 1,
+                    op_name=op.name,
+                    op_type=op.type,
+                    forward=to_text(out),
+                    rule=entry.formula,
+                    grad_in="",
                     is_target=out in x_set and not any(t.op in self.between for t in op.inputs),
-                    grad_tensor=grad, partial_tensors=list(partials) if len(partials) > 1 else [],
+                    grad_tensor=grad,
+                    partial_tensors=list(partials) if len(partials) > 1 else [],
                 )
                 self.steps.append(step)
                 if step.is_target or entry.rule is None:
@@ -272,8 +303,9 @@ class _Walk:
                     if gr is None:
                         continue
                     pending.setdefault(t, []).append(gr)
-                    step.inputs.append(InputStep(t.op.name, "", "", local_tensor=lo,
-                                                 product_tensor=gr))
+                    step.inputs.append(
+                        InputStep(t.op.name, "", "", local_tensor=lo, product_tensor=gr)
+                    )
 
     def fill_text(self, names: Mapping[str, str] | None = None) -> None:
         """Formulas of every recorded tensor, in terms of the graph's inputs."""
@@ -281,8 +313,9 @@ class _Walk:
             step.grad_in = to_text(step.grad_tensor, names)
             step.partials = [to_text(p, names) for p in step.partial_tensors]
             for inp in step.inputs:
-                inp.local = to_text(inp.local_tensor, names) if inp.local_tensor is not None \
-                    else "0"
+                inp.local = (
+                    to_text(inp.local_tensor, names) if inp.local_tensor is not None else "0"
+                )
                 inp.product = to_text(inp.product_tensor, names)
 
     def fill_values(self, at: Mapping[Any, Any] | None, session: Any = None) -> None:
@@ -295,7 +328,9 @@ class _Walk:
             op = self.graph.get_operation_by_name(step.op_name)
             wanted.extend(op.outputs)
             for inp in step.inputs:
-                wanted.extend(t for t in (inp.local_tensor, inp.product_tensor) if t is not None)
+                wanted.extend(
+                    t for t in (inp.local_tensor, inp.product_tensor) if t is not None
+                )
         values = evaluate(self.graph, wanted, feed)
         for step in self.steps:
             step.grad_in_value = values.get(step.grad_tensor.name)
@@ -321,8 +356,9 @@ class _Walk:
         return feed
 
 
-def explain(y: Any, x: Any, at: Mapping[Any, Any] | None = None, session: Any = None
-            ) -> Explanation:
+def explain(
+    y: Any, x: Any, at: Mapping[Any, Any] | None = None, session: Any = None
+) -> Explanation:
     """Narrate the backward pass of `y` with respect to `x` (a tensor, a name, or a list).
 
     `at` maps placeholders (tensors or names) to values; then each step shows numbers too.
@@ -348,14 +384,20 @@ def explain(y: Any, x: Any, at: Mapping[Any, Any] | None = None, session: Any = 
         if step is not None:
             result_values[t.op.name] = step.grad_in_value
     return Explanation(
-        y_name=walk.y.op.name, x_names=[t.op.name for t in walk.xs], steps=walk.steps,
-        at=at_display, result=result, result_values=result_values, graph=walk.graph,
+        y_name=walk.y.op.name,
+        x_names=[t.op.name for t in walk.xs],
+        steps=walk.steps,
+        at=at_display,
+        result=result,
+        result_values=result_values,
+        graph=walk.graph,
         forward_ops=walk.forward_ops,
     )
 
 
-def backward_values(y: Any, feed_dict: Mapping[Any, Any] | None = None, session: Any = None
-                    ) -> dict[str, Any]:
+def backward_values(
+    y: Any, feed_dict: Mapping[Any, Any] | None = None, session: Any = None
+) -> dict[str, Any]:
     """dy/dt for every float tensor t that y depends on, by tensor name, at `feed_dict`."""
     walk = _Walk(y, None)
     feed = walk._feed(feed_dict, session)

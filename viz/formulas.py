@@ -20,24 +20,53 @@ __all__ = ["Node", "formula_tree", "to_latex", "to_text"]
 _P_COMPARE, _P_SUM, _P_PRODUCT, _P_UNARY, _P_POWER, _P_ATOM = range(6)
 
 _FUNCTIONS = {
-    "Sin": "sin", "Cos": "cos", "Tan": "tan", "Tanh": "tanh", "Exp": "exp", "Log": "log",
-    "Sqrt": "sqrt", "Abs": "abs", "Sign": "sign", "Sigmoid": "sigmoid", "Relu": "relu",
-    "Softmax": "softmax", "LogSoftmax": "log_softmax", "Maximum": "maximum",
-    "Minimum": "minimum", "SelectV2": "where", "LogicalNot": "logical_not",
-    "LogicalAnd": "logical_and", "LogicalOr": "logical_or", "StopGradient": "stop_gradient",
-    "Transpose": "transpose", "ArgMax": "argmax", "ArgMin": "argmin",
+    "Sin": "sin",
+    "Cos": "cos",
+    "Tan": "tan",
+    "Tanh": "tanh",
+    "Exp": "exp",
+    "Log": "log",
+    "Sqrt": "sqrt",
+    "Abs": "abs",
+    "Sign": "sign",
+    "Sigmoid": "sigmoid",
+    "Relu": "relu",
+    "Softmax": "softmax",
+    "LogSoftmax": "log_softmax",
+    "Maximum": "maximum",
+    "Minimum": "minimum",
+    "SelectV2": "where",
+    "LogicalNot": "logical_not",
+    "LogicalAnd": "logical_and",
+    "LogicalOr": "logical_or",
+    "StopGradient": "stop_gradient",
+    "Transpose": "transpose",
+    "ArgMax": "argmax",
+    "ArgMin": "argmin",
     "SoftmaxCrossEntropyWithLogits": "softmax_cross_entropy",
 }
 _REDUCTIONS = {"Sum": "sum", "Mean": "mean", "Max": "max", "Min": "min"}
 _COMPARISONS = {
-    "Less": "<", "LessEqual": "<=", "Greater": ">", "GreaterEqual": ">=", "Equal": "==",
+    "Less": "<",
+    "LessEqual": "<=",
+    "Greater": ">",
+    "GreaterEqual": ">=",
+    "Equal": "==",
     "NotEqual": "!=",
 }
 _TRANSPARENT = {"Identity", "Cast"}
 _LATEX_FUNCTIONS = {
-    "sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "tanh": r"\tanh", "log": r"\log",
-    "sigmoid": r"\sigma", "maximum": r"\max", "minimum": r"\min", "sum": r"\sum",
-    "max": r"\max", "min": r"\min",
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "tan": r"\tan",
+    "tanh": r"\tanh",
+    "log": r"\log",
+    "sigmoid": r"\sigma",
+    "maximum": r"\max",
+    "minimum": r"\min",
+    "sum": r"\sum",
+    "max": r"\max",
+    "min": r"\min",
 }
 
 
@@ -74,8 +103,11 @@ def _fold(op: str, a: float, b: float) -> float | None:
     with np.errstate(all="ignore"):
         try:
             value = {
-                "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-                "/": lambda: a / b if b != 0 else math.nan, "**": lambda: float(np.power(a, b)),
+                "+": lambda: a + b,
+                "-": lambda: a - b,
+                "*": lambda: a * b,
+                "/": lambda: a / b if b != 0 else math.nan,
+                "**": lambda: float(np.power(a, b)),
             }[op]()
         except (OverflowError, ZeroDivisionError, KeyError):
             return None
@@ -353,8 +385,9 @@ def _tensor_key(key: Any) -> str:
     return key.name
 
 
-def formula_tree(tensor: Any, names: Mapping[Any, str] | None = None,
-                 max_size: int = 400) -> Node:
+def formula_tree(
+    tensor: Any, names: Mapping[Any, str] | None = None, max_size: int = 400
+) -> Node:
     """The simplified expression tree of `tensor`; `names` shows chosen tensors as symbols."""
     if hasattr(tensor, "_as_tensor"):
         tensor = tensor._as_tensor()
@@ -372,8 +405,14 @@ def _precedence(node: Node) -> int:
     if node.kind == "neg":
         return _P_UNARY
     if node.kind == "bin":
-        return {"+": _P_SUM, "-": _P_SUM, "*": _P_PRODUCT, "/": _P_PRODUCT, "@": _P_PRODUCT,
-                "**": _P_POWER}.get(node.value, _P_COMPARE)
+        return {
+            "+": _P_SUM,
+            "-": _P_SUM,
+            "*": _P_PRODUCT,
+            "/": _P_PRODUCT,
+            "@": _P_PRODUCT,
+            "**": _P_POWER,
+        }.get(node.value, _P_COMPARE)
     return _P_ATOM
 
 
@@ -466,12 +505,20 @@ def _latex(node: Node) -> str:
     p = _precedence(node)
     if _precedence(left) < p:
         lt = rf"\left({lt}\right)"
-    if _precedence(right) < p or (node.value == "-" and _precedence(right) <= p) or (
-        _precedence(right) == _P_UNARY
+    if (
+        _precedence(right) < p
+        or (node.value == "-" and _precedence(right) <= p)
+        or (_precedence(right) == _P_UNARY)
     ):
         rt = rf"\left({rt}\right)"
-    op = {"*": r" \cdot ", "@": r" \, ", "<=": r" \le ", ">=": r" \ge ", "!=": r" \ne ",
-          "==": " = "}.get(node.value, f" {node.value} ")
+    op = {
+        "*": r" \cdot ",
+        "@": r" \, ",
+        "<=": r" \le ",
+        ">=": r" \ge ",
+        "!=": r" \ne ",
+        "==": " = ",
+    }.get(node.value, f" {node.value} ")
     return f"{lt}{op}{rt}"
 
 
