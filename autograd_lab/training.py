@@ -310,6 +310,8 @@ def fit(
     from tqdm.auto import tqdm
 
     (x_train, y_train), val = tuple(data[0]), (tuple(data[1]) if len(data) > 1 else None)
+    if val is not None and len(val[0]) == 0:
+        val = None
     if len(x_train) != len(y_train):
         raise ValueError(f"{len(x_train)} training images but {len(y_train)} labels")
     if epochs < 1:
@@ -350,7 +352,7 @@ def fit(
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}")
         metrics = {"loss": loss_sum / seen, "accuracy": correct / seen}
-        if val is not None and len(val[0]):
+        if val is not None:
             metrics["val_loss"], metrics["val_accuracy"] = model.evaluate(*val)
         bar.set_postfix({k: f"{v:.4f}" for k, v in metrics.items()})
         bar.close()

@@ -18,7 +18,7 @@ OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "rmsprop")
 DEFAULTS: dict[str, dict[str, Any]] = {
     "perceptron": {"optimizer": "momentum", "lr": 0.05, "epochs": 10, "batch_size": 128},
     "mlp": {"optimizer": "momentum", "lr": 0.05, "epochs": 10, "batch_size": 128},
-    "cnn": {"optimizer": "momentum", "lr": 0.05, "epochs": 8, "batch_size": 128},
+    "cnn": {"optimizer": "momentum", "lr": 0.05, "epochs": 12, "batch_size": 128},
     "resnet": {"optimizer": "adam", "lr": 0.001, "epochs": 5, "batch_size": 128},
 }
 
@@ -67,8 +67,11 @@ def _setting(args: argparse.Namespace, name: str) -> Any:
 def run_train(args: argparse.Namespace) -> int:
     """Run the `train` command; returns the exit status."""
     if args.engine == "autograd-lab":
-        from autograd_lab.training import train_from_cli
-
+        try:
+            from autograd_lab.training import train_from_cli
+        except ImportError as exc:
+            print(f"error: the autograd-lab engine cannot train here: {exc}", file=sys.stderr)
+            return 2
         return train_from_cli(args)
 
     from keras_models.devices import DeviceError, select_device
@@ -92,6 +95,8 @@ def run_train(args: argparse.Namespace) -> int:
         return 2
     (x_train, _), (x_val, _), (x_test, y_test) = data
     print(f"data: {data.source}")
+    if "shipped sample" in data.source:
+        print("      (a small part of MNIST; pass --data PATH to train on all of it)")
     print(f"      {len(x_train)} training, {len(x_val)} validation, {len(x_test)} test images")
 
     out = Path(args.out or Path("runs") / args.model)

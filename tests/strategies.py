@@ -66,6 +66,11 @@ class Case:
 
 
 # ---- values ---------------------------------------------------------------------------
+def _floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Floats exactly representable in float32, so a case means the same in both dtypes."""
+    return st.floats(float(np.float32(lo)), float(np.float32(hi)), width=32)
+
+
 def shapes(min_rank: int = 0, max_rank: int = 3, min_side: int = 1, max_side: int = 3
            ) -> st.SearchStrategy[tuple[int, ...]]:
     return hnp.array_shapes(min_dims=min_rank, max_dims=max_rank, min_side=min_side,
@@ -73,7 +78,7 @@ def shapes(min_rank: int = 0, max_rank: int = 3, min_side: int = 1, max_side: in
 
 
 def reals(shape: tuple[int, ...], lo: float = -2.0, hi: float = 2.0) -> st.SearchStrategy:
-    return hnp.arrays(np.float64, shape, elements=st.floats(lo, hi, width=32))
+    return hnp.arrays(np.float64, shape, elements=_floats(lo, hi))
 
 
 def positives(shape: tuple[int, ...], lo: float = 0.25, hi: float = 3.0) -> st.SearchStrategy:
@@ -82,7 +87,7 @@ def positives(shape: tuple[int, ...], lo: float = 0.25, hi: float = 3.0) -> st.S
 
 def nonzeros(shape: tuple[int, ...], margin: float = 0.25, hi: float = 2.0
              ) -> st.SearchStrategy:
-    element = st.one_of(st.floats(margin, hi, width=32), st.floats(-hi, -margin, width=32))
+    element = st.one_of(_floats(margin, hi), _floats(-hi, -margin))
     return hnp.arrays(np.float64, shape, elements=element)
 
 
@@ -91,7 +96,7 @@ def distinct(draw: Any, shape: tuple[int, ...], gap: float = 0.25) -> np.ndarray
     """Values no two of which are closer than `gap`: no ties for max, min or pooling."""
     n = int(np.prod(shape, dtype=np.int64))
     order = draw(st.permutations(range(n)))
-    jitter = draw(hnp.arrays(np.float64, (n,), elements=st.floats(0.0, 0.1, width=32)))
+    jitter = draw(hnp.arrays(np.float64, (n,), elements=_floats(0.0, 0.1)))
     values = (np.asarray(order, dtype=np.float64) - n / 2) * (gap + 0.1) * 0.5 + jitter
     return values.reshape(shape) if n else np.zeros(shape)
 
@@ -102,8 +107,8 @@ def grid_pair(draw: Any, shape_a: tuple[int, ...], shape_b: tuple[int, ...]
     """Two arrays on interleaved grids: every broadcast pair differs by at least 0.15."""
     a = draw(hnp.arrays(np.int64, shape_a, elements=st.integers(-4, 4))) * 0.5
     b = draw(hnp.arrays(np.int64, shape_b, elements=st.integers(-4, 4))) * 0.5 + 0.25
-    a = a + draw(hnp.arrays(np.float64, shape_a, elements=st.floats(0, 0.05, width=32)))
-    b = b + draw(hnp.arrays(np.float64, shape_b, elements=st.floats(0, 0.05, width=32)))
+    a = a + draw(hnp.arrays(np.float64, shape_a, elements=_floats(0, 0.05)))
+    b = b + draw(hnp.arrays(np.float64, shape_b, elements=_floats(0, 0.05)))
     return a, b
 
 

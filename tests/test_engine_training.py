@@ -94,6 +94,20 @@ def test_mlp_learns_well_above_chance_in_two_epochs(small):
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
 
 
+def test_fit_rejects_bad_data_clearly(small):
+    (x, y), _, _ = small
+    model = EngineModel("perceptron", seed=0)
+    with pytest.raises(ValueError, match="1000 training images but 999 labels"):
+        fit(model, [(x, y[:-1])], epochs=1, progress=False)
+    no_val = [(x[:100], y[:100]), (x[:0], y[:0])]
+    with pytest.raises(ValueError, match="give validation data"):
+        fit(model, no_val, epochs=1, progress=False, early_stopping=2)
+    result = fit(model, no_val, epochs=1, batch_size=50, progress=False)
+    assert sorted(result.history) == ["accuracy", "loss"]
+    with pytest.raises(ValueError, match="784 pixels"):
+        model.train_step(np.zeros((4, 10, 10), np.float32), y[:4])
+
+
 def test_checkpoint_state_resumes_the_same_trajectory(small, tmp_path):
     (x, y), _, _ = small
     batches = list(iter_batches(x, y, 64, seed=5, epoch=0))[:6]

@@ -307,3 +307,9 @@ def test_cli_hands_the_other_engine_over(monkeypatch):
         monkeypatch.setitem(sys.modules, "autograd_lab", types.ModuleType("autograd_lab"))
     args = parse("mlp", "--engine", "autograd-lab")
     assert cli.run_train(args) == 7 and seen == [args]
+
+
+def test_cli_without_the_other_engine(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "autograd_lab.training", None)  # makes the import fail
+    assert cli.run_train(parse("mlp", "--engine", "autograd-lab")) == 2
+    assert "autograd-lab engine" in capsys.readouterr().err

@@ -62,7 +62,7 @@ def _v(value: Any) -> str:
 
 @dataclass
 class Explanation:
-    """The steps of the backward pass of `y` with respect to `xs` (values when a point is set)."""
+    """The steps of the backward pass of `y` in `xs`, with values when a point is given."""
 
     y_name: str
     x_names: list[str]

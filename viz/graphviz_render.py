@@ -47,10 +47,18 @@ _LEAF_STYLE = {
     "Const": {"shape": "note", "style": "filled", "fillcolor": "#eeeeee", "fontsize": "10"},
 }
 _OP_STYLE = {"shape": "box", "style": "rounded,filled", "fillcolor": "white"}
-_GRAD_STYLE = {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffe0cc",
-               "color": "#c55a11"}
-_GHOST_STYLE = {"shape": "box", "style": "rounded,dashed", "color": "#999999",
-                "fontcolor": "#777777"}
+_GRAD_STYLE = {
+    "shape": "box",
+    "style": "rounded,filled",
+    "fillcolor": "#ffe0cc",
+    "color": "#c55a11",
+}
+_GHOST_STYLE = {
+    "shape": "box",
+    "style": "rounded,dashed",
+    "color": "#999999",
+    "fontcolor": "#777777",
+}
 _SCOPE_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#e8f5e9"}
 _HIGHLIGHT = {"penwidth": "3", "color": "#d62728", "fillcolor": "#fff176"}
 
@@ -159,7 +167,7 @@ def gradient_group(name: str, known: Iterable[str]) -> tuple[str, str | None] | 
     if not m:
         return None
     root = m.group(1)
-    rest = name[len(root) + 1:]
+    rest = name[len(root) + 1 :]
     known = set(known)
     best: tuple[str, str | None] = (root, None)
     for hit in re.finditer(r"_grad(?=/|$)", rest):
@@ -206,8 +214,9 @@ class GraphPicture:
             data = self.pipe(fmt)
         except GraphvizMissingError as exc:
             dot_path = atomic_write(path.with_suffix(".dot"), self.source)
-            raise GraphvizMissingError(f"{exc} The DOT source was written to {dot_path}.") \
-                from exc
+            raise GraphvizMissingError(
+                f"{exc} The DOT source was written to {dot_path}."
+            ) from exc
         return atomic_write(path, data)
 
     def _repr_svg_(self) -> str | None:
@@ -238,8 +247,12 @@ def _targets(target: Any) -> tuple[Any, list[Any] | None]:
 
     if isinstance(target, Graph):
         return target, None
-    if hasattr(target, "graph") and hasattr(target, "output") and hasattr(target, "inputs") \
-            and not isinstance(target, (Tensor, Operation)):
+    if (
+        hasattr(target, "graph")
+        and hasattr(target, "output")
+        and hasattr(target, "inputs")
+        and not isinstance(target, (Tensor, Operation))
+    ):
         return target.graph, [target.output.op]  # an Expression
     items = target if isinstance(target, (list, tuple)) else [target]
     ops = []
@@ -305,12 +318,16 @@ def describe_ops(ops: Sequence[Any]) -> list[OpInfo]:
             TensorInfo(t.name, t.op.name, t.dtype.name, shape_text(t.shape)) for t in op.inputs
         ]
         entry = _TABLE.get(op.type)
-        infos.append(OpInfo(
-            op.name, op.type, inputs,
-            value=op.attrs.get("value") if op.type == "Const" else None,
-            formula=entry.formula if entry is not None and entry.rule is not None else None,
-            outputs=[t.name for t in op.outputs],
-        ))
+        infos.append(
+            OpInfo(
+                op.name,
+                op.type,
+                inputs,
+                value=op.attrs.get("value") if op.type == "Const" else None,
+                formula=entry.formula if entry is not None and entry.rule is not None else None,
+                outputs=[t.name for t in op.outputs],
+            )
+        )
     return infos
 
 
@@ -329,8 +346,12 @@ def resolve_feed(graph: Any, feed: Mapping[Any, Any] | None) -> dict[Any, Any]:
     return out
 
 
-def evaluate(graph: Any, tensors: Sequence[Any], feed_dict: Mapping[Any, Any] | None = None,
-             session: Any = None) -> dict[str, Any]:
+def evaluate(
+    graph: Any,
+    tensors: Sequence[Any],
+    feed_dict: Mapping[Any, Any] | None = None,
+    session: Any = None,
+) -> dict[str, Any]:
     """Values of `tensors` by name; tensors that cannot be computed are left out."""
     from autograd_lab.session import Session
 
@@ -353,7 +374,7 @@ def evaluate(graph: Any, tensors: Sequence[Any], feed_dict: Mapping[Any, Any] | 
 
 # ---- drawing ---------------------------------------------------------------------------
 def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else "…" + text[-(limit - 1):]
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
 
 
 def _scope_key(name: str, depth: int) -> str | None:
@@ -450,7 +471,8 @@ def build_digraph(
         warnings.warn(
             f"graph has {node_count} nodes, more than max_nodes={max_nodes}: "
             f"{len(dropped)} ops are not drawn (pass collapse_scopes=True or a larger "
-            "max_nodes)", stacklevel=3,
+            "max_nodes)",
+            stacklevel=3,
         )
 
     own = digraph is None
@@ -482,8 +504,17 @@ def build_digraph(
             if forward is not None:
                 link_to[scope] = forward
         for info in plain:
-            _add_op_node(target, info, prefix, values, grads, annotations, highlight,
-                         max_label, gradient=bool(GRADIENT_ROOT.match(info.name)))
+            _add_op_node(
+                target,
+                info,
+                prefix,
+                values,
+                grads,
+                annotations,
+                highlight,
+                max_label,
+                gradient=bool(GRADIENT_ROOT.match(info.name)),
+            )
         for key, group in members.items():
             if all(m.name in dropped for m in group):
                 continue
@@ -496,8 +527,17 @@ def build_digraph(
             label = f"{_short(key, max_label)}\n({len(group)} ops)"
             target.node(_node_id(prefix, key), label, **style)
         if grad_clusters:
-            _add_gradient_clusters(target, grad_clusters, infos, prefix, values, grads,
-                                   annotations, highlight, max_label)
+            _add_gradient_clusters(
+                target,
+                grad_clusters,
+                infos,
+                prefix,
+                values,
+                grads,
+                annotations,
+                highlight,
+                max_label,
+            )
         # Ghost nodes for inputs from ops that are not drawn.
         ghosts: dict[str, int] = {}
         for info in infos:
@@ -509,8 +549,12 @@ def build_digraph(
         for name in ghosts:
             target.node(_node_id(prefix, name), _short(name, max_label), **_GHOST_STYLE)
         if dropped:
-            target.node(_node_id(prefix, "__more__"), f"… {len(dropped)} more ops",
-                        shape="plaintext", fontcolor="#777777")
+            target.node(
+                _node_id(prefix, "__more__"),
+                f"… {len(dropped)} more ops",
+                shape="plaintext",
+                fontcolor="#777777",
+            )
         # Edges: one per tensor and consumer, merged between collapsed groups.
         seen_edges: dict[tuple[str, str], list[TensorInfo]] = {}
         for info in infos:
@@ -518,10 +562,7 @@ def build_digraph(
                 continue
             dst = group_of[info.name]
             for t in info.inputs:
-                if t.source in dropped:
-                    src = "__more__"
-                else:
-                    src = group_of.get(t.source, t.source)
+                src = "__more__" if t.source in dropped else group_of.get(t.source, t.source)
                 if src == dst:
                     continue
                 seen_edges.setdefault((src, dst), []).append(t)
@@ -541,13 +582,20 @@ def build_digraph(
         # Dashed links from gradient groups to the forward op whose rule built them.
         for scope, forward in link_to.items():
             fwd = group_of.get(forward, forward)
-            if (fwd not in names and fwd not in members and fwd not in ghosts) or fwd in dropped:
+            if (
+                fwd not in names and fwd not in members and fwd not in ghosts
+            ) or fwd in dropped:
                 continue
             first = grad_clusters[scope][0].name
             target.edge(
-                _node_id(prefix, first), _node_id(prefix, fwd),
-                style="dashed", color="#c55a11", arrowhead="empty", constraint="false",
-                ltail=f"cluster_{prefix}{scope}", tooltip=f"{scope} came from {forward}",
+                _node_id(prefix, first),
+                _node_id(prefix, fwd),
+                style="dashed",
+                color="#c55a11",
+                arrowhead="empty",
+                constraint="false",
+                ltail=f"cluster_{prefix}{scope}",
+                tooltip=f"{scope} came from {forward}",
             )
 
     if own:
@@ -559,8 +607,13 @@ def build_digraph(
     return g
 
 
-def _label(info: OpInfo, values: Mapping[str, Any], grads: Mapping[str, Any],
-           annotations: Mapping[str, str], max_label: int) -> str:
+def _label(
+    info: OpInfo,
+    values: Mapping[str, Any],
+    grads: Mapping[str, Any],
+    annotations: Mapping[str, str],
+    max_label: int,
+) -> str:
     short = info.name.rsplit("/", 1)[-1]
     if info.type in ("Placeholder", "VariableV2", "VarHandleOp", "PlaceholderWithDefault"):
         lines = [_short(info.name, max_label), info.type]
@@ -583,9 +636,17 @@ def _label(info: OpInfo, values: Mapping[str, Any], grads: Mapping[str, Any],
     return "\n".join(lines)
 
 
-def _add_op_node(target: Any, info: OpInfo, prefix: str, values: Mapping[str, Any],
-                 grads: Mapping[str, Any], annotations: Mapping[str, str], highlight: set[str],
-                 max_label: int, gradient: bool) -> None:
+def _add_op_node(
+    target: Any,
+    info: OpInfo,
+    prefix: str,
+    values: Mapping[str, Any],
+    grads: Mapping[str, Any],
+    annotations: Mapping[str, str],
+    highlight: set[str],
+    max_label: int,
+    gradient: bool,
+) -> None:
     style = dict(_LEAF_STYLE.get(info.type, _GRAD_STYLE if gradient else _OP_STYLE))
     if gradient and info.type == "Const":
         style["fillcolor"] = "#ffe0cc"
@@ -595,10 +656,17 @@ def _add_op_node(target: Any, info: OpInfo, prefix: str, values: Mapping[str, An
     target.node(_node_id(prefix, info.name), label, tooltip=f"{info.type} {info.name}", **style)
 
 
-def _add_gradient_clusters(target: Any, clusters: dict[str, list[OpInfo]],
-                           infos: list[OpInfo], prefix: str, values: Mapping[str, Any],
-                           grads: Mapping[str, Any], annotations: Mapping[str, str],
-                           highlight: set[str], max_label: int) -> None:
+def _add_gradient_clusters(
+    target: Any,
+    clusters: dict[str, list[OpInfo]],
+    infos: list[OpInfo],
+    prefix: str,
+    values: Mapping[str, Any],
+    grads: Mapping[str, Any],
+    annotations: Mapping[str, str],
+    highlight: set[str],
+    max_label: int,
+) -> None:
     by_name = {info.name: info for info in infos}
     roots: dict[str, list[str]] = {}
     for scope in clusters:
@@ -606,26 +674,54 @@ def _add_gradient_clusters(target: Any, clusters: dict[str, list[OpInfo]],
         roots.setdefault(root, []).append(scope)
     for root, scopes in roots.items():
         with target.subgraph(name=f"cluster_{prefix}{root}") as outer:
-            outer.attr(label=f"{root}/ (built by the chain rule)", style="rounded,dashed",
-                       color="#c55a11", fontcolor="#c55a11", fontsize="12")
+            outer.attr(
+                label=f"{root}/ (built by the chain rule)",
+                style="rounded,dashed",
+                color="#c55a11",
+                fontcolor="#c55a11",
+                fontsize="12",
+            )
             for scope in scopes:
                 ops = clusters[scope]
                 if scope == root:
                     for info in ops:
-                        _add_op_node(outer, info, prefix, values, grads, annotations,
-                                     highlight, max_label, gradient=True)
+                        _add_op_node(
+                            outer,
+                            info,
+                            prefix,
+                            values,
+                            grads,
+                            annotations,
+                            highlight,
+                            max_label,
+                            gradient=True,
+                        )
                     continue
-                forward = scope[len(root) + 1: -len("_grad")]
+                forward = scope[len(root) + 1 : -len("_grad")]
                 rule = by_name[forward].formula if forward in by_name else None
                 label = scope.rsplit("/", 1)[-1] if "/" in scope else scope
                 if rule:
                     label += f"\n{rule}"
                 with outer.subgraph(name=f"cluster_{prefix}{scope}") as inner:
-                    inner.attr(label=label, style="rounded,filled", fillcolor="#fff5ee",
-                               color="#e9a17a", fontsize="10")
+                    inner.attr(
+                        label=label,
+                        style="rounded,filled",
+                        fillcolor="#fff5ee",
+                        color="#e9a17a",
+                        fontsize="10",
+                    )
                     for info in ops:
-                        _add_op_node(inner, info, prefix, values, grads, annotations,
-                                     highlight, max_label, gradient=True)
+                        _add_op_node(
+                            inner,
+                            info,
+                            prefix,
+                            values,
+                            grads,
+                            annotations,
+                            highlight,
+                            max_label,
+                            gradient=True,
+                        )
 
 
 def render(
@@ -669,9 +765,17 @@ def render(
 
         grad_values = backward_values(grads_of, feed_dict, session=session)
     digraph = build_digraph(
-        infos, values=shown, grads=grad_values, annotations=annotations, highlight=highlight,
-        collapse_scopes=collapse_scopes, max_nodes=max_nodes, max_label=max_label,
-        edge_labels=edge_labels, title=title, rankdir=rankdir,
+        infos,
+        values=shown,
+        grads=grad_values,
+        annotations=annotations,
+        highlight=highlight,
+        collapse_scopes=collapse_scopes,
+        max_nodes=max_nodes,
+        max_label=max_label,
+        edge_labels=edge_labels,
+        title=title,
+        rankdir=rankdir,
         known_names=[op.name for op in graph.get_operations()],
     )
     picture = GraphPicture(digraph)

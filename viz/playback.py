@@ -35,31 +35,51 @@ def _grad_text(step: Any) -> str:
 def frames(explanation: Explanation, max_label: int = 32) -> list[tuple[GraphPicture, str]]:
     """(picture, caption) pairs: the forward pass, then one per backward step."""
     infos = describe_ops(explanation.forward_ops)
-    values = {f"{s.op_name}:0": s.forward_value for s in explanation.steps
-              if s.forward_value is not None}
+    values = {
+        f"{s.op_name}:0": s.forward_value
+        for s in explanation.steps
+        if s.forward_value is not None
+    }
     out: list[tuple[GraphPicture, str]] = []
     first = "Forward pass: " + (
-        "the values at " + ", ".join(f"{k} = {format_value(v)}" for k, v in explanation.at.items())
-        if explanation.at else f"the graph of {explanation.y_name}"
+        "the values at "
+        + ", ".join(f"{k} = {format_value(v)}" for k, v in explanation.at.items())
+        if explanation.at
+        else f"the graph of {explanation.y_name}"
     )
-    out.append((GraphPicture(build_digraph(infos, values=values, max_label=max_label,
-                                           title=first)), first))
+    out.append(
+        (
+            GraphPicture(build_digraph(infos, values=values, max_label=max_label, title=first)),
+            first,
+        )
+    )
     known: dict[str, str] = {}
     for step in explanation.steps:
         known[step.op_name] = f"grad = {_grad_text(step)}"
         annotations = dict(known)
         for inp in step.inputs:
-            product = (format_value(inp.product_value) if inp.product_value is not None
-                       else inp.product)
+            product = (
+                format_value(inp.product_value)
+                if inp.product_value is not None
+                else inp.product
+            )
             previous = annotations.get(inp.input_name)
             extra = f"receives += {product}"
             annotations[inp.input_name] = f"{previous}\n{extra}" if previous else extra
         caption = "\n".join(explanation.step_lines(step))
-        title = f"Step {step.index} of {len(explanation.steps)}: {step.op_type} '{step.op_name}'"
+        title = (
+            f"Step {step.index} of {len(explanation.steps)}: {step.op_type} '{step.op_name}'"
+        )
         if not step.is_target:
             title += f"   rule: {step.rule}"
-        digraph = build_digraph(infos, values=values, annotations=annotations,
-                                highlight=[step.op_name], max_label=max_label, title=title)
+        digraph = build_digraph(
+            infos,
+            values=values,
+            annotations=annotations,
+            highlight=[step.op_name],
+            max_label=max_label,
+            title=title,
+        )
         out.append((GraphPicture(digraph), caption))
     return out
 
@@ -113,21 +133,26 @@ def write_html(explanation: Explanation, path: str | os.PathLike) -> Path:
     """One HTML page with every frame's SVG inline and prev/next buttons; no other files."""
     parts = []
     for i, (picture, caption) in enumerate(frames(explanation)):
-        parts.append(f'<div class="frame" id="frame-{i}">\n{_inline_svg(picture.pipe("svg"))}\n'
-                     f"<pre>{html.escape(caption)}</pre>\n</div>")
+        parts.append(
+            f'<div class="frame" id="frame-{i}">\n{_inline_svg(picture.pipe("svg"))}\n'
+            f"<pre>{html.escape(caption)}</pre>\n</div>"
+        )
     title = f"Backprop playback: d{explanation.y_name}/d{', '.join(explanation.x_names)}"
     page = _PAGE.format(title=html.escape(title), frames="\n".join(parts))
     return atomic_write(path, page)
 
 
-def write_gif(explanation: Explanation, path: str | os.PathLike, seconds_per_frame: float = 2.0
-              ) -> Path:
+def write_gif(
+    explanation: Explanation, path: str | os.PathLike, seconds_per_frame: float = 2.0
+) -> Path:
     """An animated GIF of the frames (needs Pillow, installed with matplotlib)."""
     try:
         from PIL import Image
     except ImportError as exc:  # pragma: no cover - Pillow comes with matplotlib
         raise RuntimeError("write_gif needs Pillow: pip install pillow") from exc
-    images = [Image.open(io.BytesIO(p.pipe("png"))).convert("RGB") for p, _ in frames(explanation)]
+    images = [
+        Image.open(io.BytesIO(p.pipe("png"))).convert("RGB") for p, _ in frames(explanation)
+    ]
     width = max(im.width for im in images)
     height = max(im.height for im in images)
     padded = []
@@ -136,13 +161,25 @@ def write_gif(explanation: Explanation, path: str | os.PathLike, seconds_per_fra
         canvas.paste(im, ((width - im.width) // 2, 0))
         padded.append(canvas)
     buffer = io.BytesIO()
-    padded[0].save(buffer, format="GIF", save_all=True, append_images=padded[1:],
-                   duration=int(seconds_per_frame * 1000), loop=0)
+    padded[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=padded[1:],
+        duration=int(seconds_per_frame * 1000),
+        loop=0,
+    )
     return atomic_write(path, buffer.getvalue())
 
 
-def playback(y: Any, x: Any, at: Any = None, html_path: str | os.PathLike | None = None,
-             gif_path: str | os.PathLike | None = None, session: Any = None) -> Explanation:
+def playback(
+    y: Any,
+    x: Any,
+    at: Any = None,
+    html_path: str | os.PathLike | None = None,
+    gif_path: str | os.PathLike | None = None,
+    session: Any = None,
+) -> Explanation:
     """Explain dy/dx and write the playback as HTML and/or GIF; returns the explanation."""
     explanation = explain(y, x, at=at, session=session)
     if html_path is not None:

@@ -74,8 +74,12 @@ def _build(expr_or_fn: Any) -> tuple[Any, Any, Any, str]:
     )
 
 
-def derivative_curves(expr_or_fn: Any, x_range: tuple[float, float] = (-2 * math.pi,
-                      2 * math.pi), num: int = 401, step: float = 1e-5) -> DerivativeCurves:
+def derivative_curves(
+    expr_or_fn: Any,
+    x_range: tuple[float, float] = (-2 * math.pi, 2 * math.pi),
+    num: int = 401,
+    step: float = 1e-5,
+) -> DerivativeCurves:
     """Sample the function and its derivative (by the engine and by finite differences)."""
     import autograd_lab as ag
     from viz.formulas import to_text
@@ -99,14 +103,25 @@ def derivative_curves(expr_or_fn: Any, x_range: tuple[float, float] = (-2 * math
         down = sess.run(y, {x: xs - step})
     shape = xs.shape
     fd = (np.broadcast_to(up, shape) - np.broadcast_to(down, shape)) / (2 * step)
-    return DerivativeCurves(label, xs, np.broadcast_to(ys, shape).copy(),
-                            np.broadcast_to(dys, shape).copy(), fd, to_text(dy))
+    return DerivativeCurves(
+        label,
+        xs,
+        np.broadcast_to(ys, shape).copy(),
+        np.broadcast_to(dys, shape).copy(),
+        fd,
+        to_text(dy),
+    )
 
 
-def plot_derivative(expr_or_fn: Any, x_range: tuple[float, float] = (-2 * math.pi,
-                    2 * math.pi), path: str | os.PathLike | None = None, *,
-                    reference: Callable[[np.ndarray], np.ndarray] | str | None = "auto",
-                    num: int = 401, title: str | None = None) -> Path | Any:
+def plot_derivative(
+    expr_or_fn: Any,
+    x_range: tuple[float, float] = (-2 * math.pi, 2 * math.pi),
+    path: str | os.PathLike | None = None,
+    *,
+    reference: Callable[[np.ndarray], np.ndarray] | str | None = "auto",
+    num: int = 401,
+    title: str | None = None,
+) -> Path | Any:
     """Plot f, f' by the engine, the finite-difference f' and a reference; write a PNG.
 
     `reference` is a NumPy function of x, None, or "auto" (a known derivative such as cos
@@ -131,26 +146,54 @@ def plot_derivative(expr_or_fn: Any, x_range: tuple[float, float] = (-2 * math.p
     fig = Figure(figsize=(8, 6), constrained_layout=True)
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     top.plot(curves.x, curves.y, color="#444444", lw=1.5, label=f"f(x) = {curves.label}")
-    top.plot(curves.x, curves.dy, color="#1f77b4", lw=2.5,
-             label=f"f'(x) by autograd-lab: {curves.formula}")
-    top.plot(curves.x[::8], curves.finite_difference[::8], "o", ms=4, mfc="none",
-             color="#ff7f0e", label="finite differences (central)")
+    top.plot(
+        curves.x,
+        curves.dy,
+        color="#1f77b4",
+        lw=2.5,
+        label=f"f'(x) by autograd-lab: {curves.formula}",
+    )
+    top.plot(
+        curves.x[::8],
+        curves.finite_difference[::8],
+        "o",
+        ms=4,
+        mfc="none",
+        color="#ff7f0e",
+        label="finite differences (central)",
+    )
     if ref_fn is not None:
-        top.plot(curves.x, ref_fn(curves.x), "--", color="#2ca02c", lw=1.2,
-                 label=f"reference: {ref_label}")
+        top.plot(
+            curves.x,
+            ref_fn(curves.x),
+            "--",
+            color="#2ca02c",
+            lw=1.2,
+            label=f"reference: {ref_label}",
+        )
     top.axhline(0, color="#bbbbbb", lw=0.8)
     top.legend(loc="best", fontsize=9)
     top.set_ylabel("value")
     top.set_title(title or f"{curves.label} and its derivative")
     with np.errstate(all="ignore"):
         error = np.abs(curves.dy - curves.finite_difference)
-    bottom.semilogy(curves.x, np.maximum(error, 1e-17), color="#ff7f0e", lw=1,
-                    label="|engine - finite differences|")
+    bottom.semilogy(
+        curves.x,
+        np.maximum(error, 1e-17),
+        color="#ff7f0e",
+        lw=1,
+        label="|engine - finite differences|",
+    )
     if ref_fn is not None:
         with np.errstate(all="ignore"):
             ref_error = np.abs(curves.dy - ref_fn(curves.x))
-        bottom.semilogy(curves.x, np.maximum(ref_error, 1e-17), color="#2ca02c", lw=1,
-                        label="|engine - reference|")
+        bottom.semilogy(
+            curves.x,
+            np.maximum(ref_error, 1e-17),
+            color="#2ca02c",
+            lw=1,
+            label="|engine - reference|",
+        )
     bottom.set_xlabel("x")
     bottom.set_ylabel("difference")
     bottom.legend(loc="best", fontsize=8)

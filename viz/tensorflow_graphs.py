@@ -67,24 +67,31 @@ def describe_tf_graph(graph: Any, gradients: bool | str = True) -> list[OpInfo]:
         is_grad = bool(GRADIENT_ROOT.match(op.name))
         if (gradients is False and is_grad) or (gradients == "only" and not is_grad):
             continue
-        inputs = [TensorInfo(t.name, t.op.name, t.dtype.name, shape_text(t.shape))
-                  for t in op.inputs]
+        inputs = [
+            TensorInfo(t.name, t.op.name, t.dtype.name, shape_text(t.shape)) for t in op.inputs
+        ]
         value = None
         if op.type == "Const":
             with contextlib.suppress(Exception):
                 value = tf.make_ndarray(op.get_attr("value"))
-        infos.append(OpInfo(op.name, op.type, inputs, value=value,
-                            outputs=[t.name for t in op.outputs]))
+        infos.append(
+            OpInfo(op.name, op.type, inputs, value=value, outputs=[t.name for t in op.outputs])
+        )
     return infos
 
 
 def _tf_values(graph: Any, feed: Mapping[str, Any]) -> dict[str, Any]:
-    """Values of the float tensors of a compat.v1 graph at `feed` ({placeholder name: value})."""
+    """Values of the float tensors of a compat.v1 graph at `feed` ({name: value})."""
     tf = _tf()
-    tensors = [t for op in graph.get_operations() for t in op.outputs
-               if t.dtype.is_floating and op.type != "Placeholder"]
-    feed_dict = {graph.get_tensor_by_name(k if ":" in k else f"{k}:0"): v
-                 for k, v in feed.items()}
+    tensors = [
+        t
+        for op in graph.get_operations()
+        for t in op.outputs
+        if t.dtype.is_floating and op.type != "Placeholder"
+    ]
+    feed_dict = {
+        graph.get_tensor_by_name(k if ":" in k else f"{k}:0"): v for k, v in feed.items()
+    }
     out = {k if ":" in k else f"{k}:0": v for k, v in feed.items()}
     with tf.compat.v1.Session(graph=graph) as sess:
         for t in tensors:
@@ -93,9 +100,15 @@ def _tf_values(graph: Any, feed: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render_tf(target: Any, path: str | os.PathLike | None = None, *, args: Sequence[Any] = (),
-              gradients: bool | str = True, at: Mapping[str, Any] | None = None,
-              **options: Any) -> GraphPicture:
+def render_tf(
+    target: Any,
+    path: str | os.PathLike | None = None,
+    *,
+    args: Sequence[Any] = (),
+    gradients: bool | str = True,
+    at: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> GraphPicture:
     """Draw a TensorFlow graph (tf.Graph, tf.function, ConcreteFunction) in this style."""
     graph = _tf_graph(target, args)
     infos = describe_tf_graph(graph, gradients)
@@ -109,34 +122,64 @@ def render_tf(target: Any, path: str | os.PathLike | None = None, *, args: Seque
 # ---- one formula, two engines ----------------------------------------------------------
 def _translators(tf: Any) -> dict[str, Any]:
     unary = {
-        "Neg": tf.negative, "Square": tf.square, "Sqrt": tf.sqrt, "Exp": tf.exp,
-        "Log": tf.math.log, "Sin": tf.sin, "Cos": tf.cos, "Tan": tf.tan, "Tanh": tf.tanh,
-        "Sigmoid": tf.sigmoid, "Abs": tf.abs, "Sign": tf.sign, "Relu": tf.nn.relu,
-        "Identity": tf.identity, "StopGradient": tf.stop_gradient,
-        "Softmax": tf.nn.softmax, "LogSoftmax": tf.nn.log_softmax,
+        "Neg": tf.negative,
+        "Square": tf.square,
+        "Sqrt": tf.sqrt,
+        "Exp": tf.exp,
+        "Log": tf.math.log,
+        "Sin": tf.sin,
+        "Cos": tf.cos,
+        "Tan": tf.tan,
+        "Tanh": tf.tanh,
+        "Sigmoid": tf.sigmoid,
+        "Abs": tf.abs,
+        "Sign": tf.sign,
+        "Relu": tf.nn.relu,
+        "Identity": tf.identity,
+        "StopGradient": tf.stop_gradient,
+        "Softmax": tf.nn.softmax,
+        "LogSoftmax": tf.nn.log_softmax,
         "LogicalNot": tf.logical_not,
     }
     binary = {
-        "AddV2": tf.add, "Sub": tf.subtract, "Mul": tf.multiply, "RealDiv": tf.math.truediv,
-        "Pow": tf.pow, "Maximum": tf.maximum, "Minimum": tf.minimum, "Less": tf.less,
-        "LessEqual": tf.less_equal, "Greater": tf.greater, "GreaterEqual": tf.greater_equal,
-        "Equal": tf.equal, "NotEqual": tf.not_equal,
+        "AddV2": tf.add,
+        "Sub": tf.subtract,
+        "Mul": tf.multiply,
+        "RealDiv": tf.math.truediv,
+        "Pow": tf.pow,
+        "Maximum": tf.maximum,
+        "Minimum": tf.minimum,
+        "Less": tf.less,
+        "LessEqual": tf.less_equal,
+        "Greater": tf.greater,
+        "GreaterEqual": tf.greater_equal,
+        "Equal": tf.equal,
+        "NotEqual": tf.not_equal,
     }
-    reductions = {"Sum": tf.reduce_sum, "Mean": tf.reduce_mean, "Max": tf.reduce_max,
-                  "Min": tf.reduce_min}
+    reductions = {
+        "Sum": tf.reduce_sum,
+        "Mean": tf.reduce_mean,
+        "Max": tf.reduce_max,
+        "Min": tf.reduce_min,
+    }
     table: dict[str, Any] = {}
     for k, fn in unary.items():
         table[k] = lambda op, ins, fn=fn: fn(ins[0], name=op.name)
     for k, fn in binary.items():
         table[k] = lambda op, ins, fn=fn: fn(ins[0], ins[1], name=op.name)
     for k, fn in reductions.items():
-        table[k] = lambda op, ins, fn=fn: fn(ins[0], axis=op.attrs["axis"],
-                                             keepdims=op.attrs["keepdims"], name=op.name)
+        table[k] = lambda op, ins, fn=fn: fn(
+            ins[0], axis=op.attrs["axis"], keepdims=op.attrs["keepdims"], name=op.name
+        )
     table["SelectV2"] = lambda op, ins: tf.where(ins[0], ins[1], ins[2], name=op.name)
     table["AddN"] = lambda op, ins: tf.add_n(list(ins), name=op.name)
     table["MatMul"] = lambda op, ins: tf.matmul(
-        ins[0], ins[1], transpose_a=op.attrs["transpose_a"],
-        transpose_b=op.attrs["transpose_b"], name=op.name)
+        ins[0],
+        ins[1],
+        transpose_a=op.attrs["transpose_a"],
+        transpose_b=op.attrs["transpose_b"],
+        name=op.name,
+    )
     table["Transpose"] = lambda op, ins: tf.transpose(ins[0], op.attrs["perm"], name=op.name)
     return table
 
@@ -172,9 +215,14 @@ def to_tensorflow(expression: Any) -> tuple[Any, Any, dict[str, Any]]:
     return graph, made[expression.output], placeholders
 
 
-def side_by_side(text: str = "sin(2*x)", path: str | os.PathLike | None = None, *,
-                 wrt: Sequence[str] | None = None, at: Mapping[str, Any] | None = None,
-                 **options: Any) -> GraphPicture:
+def side_by_side(
+    text: str = "sin(2*x)",
+    path: str | os.PathLike | None = None,
+    *,
+    wrt: Sequence[str] | None = None,
+    at: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> GraphPicture:
     """One picture: autograd-lab's gradient graph of `text` beside TensorFlow's."""
     import graphviz
 
@@ -186,8 +234,10 @@ def side_by_side(text: str = "sin(2*x)", path: str | os.PathLike | None = None, 
     names = list(wrt) if wrt is not None else list(expr.inputs)
     unknown = [n for n in names if n not in expr.inputs]
     if unknown:
-        raise KeyError(f"{', '.join(unknown)} not in {text!r} (its names: "
-                       f"{', '.join(expr.inputs) or 'none'})")
+        raise KeyError(
+            f"{', '.join(unknown)} not in {text!r} (its names: "
+            f"{', '.join(expr.inputs) or 'none'})"
+        )
     with expr.graph.as_default():
         ours = ag_gradients(expr.output, [expr.inputs[n] for n in names])
     tf_graph, tf_y, tf_inputs = to_tensorflow(expr)
@@ -203,17 +253,34 @@ def side_by_side(text: str = "sin(2*x)", path: str | os.PathLike | None = None, 
         tf_values = _tf_values(tf_graph, at)
 
     top = graphviz.Digraph(name="side_by_side")
-    top.attr(rankdir=options.pop("rankdir", "LR"), compound="true", fontname="Helvetica",
-             label=f"d/d{', '.join(names)} of {text}: autograd-lab and TensorFlow side by side", labelloc="t", fontsize="18")
+    top.attr(
+        rankdir=options.pop("rankdir", "LR"),
+        compound="true",
+        fontname="Helvetica",
+        label=f"d/d{', '.join(names)} of {text}: autograd-lab and TensorFlow side by side",
+        labelloc="t",
+        fontsize="18",
+    )
     top.attr("node", fontname="Helvetica", fontsize="11")
     top.attr("edge", fontname="Helvetica", fontsize="9", color="#555555")
-    build_digraph(describe_ops(our_ops), digraph=top, prefix="ag_",
-                  title=f"autograd-lab: {len(our_ops)} ops", values=our_values,
-                  known_names=[op.name for op in expr.graph.get_operations()], **options)
+    build_digraph(
+        describe_ops(our_ops),
+        digraph=top,
+        prefix="ag_",
+        title=f"autograd-lab: {len(our_ops)} ops",
+        values=our_values,
+        known_names=[op.name for op in expr.graph.get_operations()],
+        **options,
+    )
     tf_infos = describe_tf_graph(tf_graph)
-    build_digraph(tf_infos, digraph=top, prefix="tf_",
-                  title=f"TensorFlow {tf.__version__} (tf.compat.v1.gradients): "
-                        f"{len(tf_infos)} ops", values=tf_values, **options)
+    build_digraph(
+        tf_infos,
+        digraph=top,
+        prefix="tf_",
+        title=f"TensorFlow {tf.__version__} (tf.compat.v1.gradients): {len(tf_infos)} ops",
+        values=tf_values,
+        **options,
+    )
     picture = GraphPicture(top)
     if path is not None:
         picture.save(path)
