@@ -195,14 +195,16 @@ def step_perceptron(out: Path, quick: bool) -> Section:
         return s
     data = load_mnist(nval=500, limit=1500 if quick else None)
     (x_test, y_test) = data[2]
+    epochs = 2 if quick else 5
     model = create_perceptron()
+    kernel, bias = (w.copy() for w in model.get_weights())  # the engine starts from these too
     result = train(
         model,
         data,
         optimizer="sgd",
         learning_rate=0.5,
         batch_size=64,
-        epochs=2 if quick else 5,
+        epochs=epochs,
         verbose=0,
         seed=0,
     )
@@ -221,20 +223,30 @@ def step_perceptron(out: Path, quick: bool) -> Section:
     s.picture(out / "perceptron_curves.png", "loss and accuracy, training and validation")
     s.picture(out / "perceptron_confusion.png", "confusion matrix on the test images")
     s.picture(out / "perceptron_weights.png", "the ten weight maps: what each class looks for")
-    summary = f"Keras perceptron: test accuracy {accuracy:.3f}"
-    try:
-        from autograd_lab.training import tour_perceptron
-    except ImportError:
-        tour_perceptron = None
-    if tour_perceptron is not None:
-        engine = tour_perceptron(data, out, epochs=2 if quick else 5)
-        s.text(
-            f"The same perceptron trained by autograd-lab's own engine: test accuracy "
-            f"<b>{engine['test_accuracy']:.3f}</b>."
-        )
-        for name, caption in engine.get("pictures", []):
-            s.picture(out / name, caption)
-        summary += f"; autograd-lab engine: {engine['test_accuracy']:.3f}"
+
+    from autograd_lab.training import EngineModel, fit, plot_kernel_maps
+
+    engine = EngineModel(
+        "perceptron",
+        {"output/kernel": kernel, "output/bias": bias},
+        optimizer="sgd",
+        learning_rate=0.5,
+    )
+    engine_result = fit(engine, data, epochs=epochs, batch_size=64, seed=0, progress=False)
+    _, engine_accuracy = engine.evaluate(x_test, y_test)
+    inspection.plot_history(engine_result.history, out / "engine_curves.png")
+    plot_kernel_maps(engine.get_weights()["output/kernel"], out / "engine_weights.png")
+    s.text(
+        "The same perceptron, from the same initial weights, trained by autograd-lab's own "
+        "engine: its graph is built from <code>Variable</code>, <code>matmul</code> and "
+        "<code>softmax_cross_entropy_with_logits</code>, and each step runs the ops that "
+        f"<code>gradients</code> added. Test accuracy <b>{engine_accuracy:.3f}</b>."
+    )
+    s.picture(out / "engine_curves.png", "the engine's loss and accuracy curves")
+    s.picture(out / "engine_weights.png", "the engine's ten weight maps")
+    summary = (
+        f"perceptron test accuracy: Keras {accuracy:.3f}, autograd-lab {engine_accuracy:.3f}"
+    )
     s.summary = summary
     return s
 

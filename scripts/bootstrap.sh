@@ -65,7 +65,11 @@ job="${1:-tour}"
 shift || true
 case "$job" in
     tour) exec autograd-lab tour "$@" ;;
-    pytest) exec python -m pytest "$@" ;;
+    pytest)
+        # One BLAS thread per process: the suite runs TensorFlow beside NumPy on few cores,
+        # where OpenBLAS threads fighting over them slow a matrix product tenfold.
+        export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+        exec python -m pytest "$@" ;;
     autograd-lab) exec autograd-lab "$@" ;;
     *) say "unknown job '$job': use tour, pytest or autograd-lab"; exit 2 ;;
 esac

@@ -37,6 +37,7 @@ class Case:
     wrt: tuple[str, ...] | None = None  # default: every float input
     second_order: bool = True
     notes: list[str] = field(default_factory=list)
+    skip_modes: tuple[str, ...] = ()  # TensorFlow modes known to be wrong for this case
 
     def make(self, dtype: Any = al.float64) -> tuple[Graph, Tensor, dict[str, Tensor]]:
         """A new graph with one placeholder per input (floats in `dtype`) and the output."""
@@ -555,7 +556,14 @@ def _pool(draw: Any, op_type: str) -> Case:
         xx, y, attrs = pooled(p)
         return nn.max_pool_grad_grad(xx, y, M.square(p["g"]), attrs)
 
-    return Case(op_type, {"x": x, "g": g2}, build_grad_grad)
+    skip: tuple[str, ...] = ()
+    notes = []
+    if (oh, ow) == (h, w):
+        # TensorFlow 2.21's CPU MaxPoolGradGrad returns zeros in graph mode when it may
+        # reuse its `grad` input's buffer for the output (same shape): eager is right.
+        skip = ("tf.gradients",)
+        notes.append("TensorFlow graph-mode MaxPoolGradGrad bug when output shape == input")
+    return Case(op_type, {"x": x, "g": g2}, build_grad_grad, skip_modes=skip, notes=notes)
 
 
 # ---- random expressions composed from the table ---------------------------------------

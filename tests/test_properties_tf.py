@@ -63,11 +63,13 @@ def verify_case(case: Case, dtype, second_order: bool = True, finite_differences
 
     tape = bridge.tape_gradients(out, xs, feeds)
     _close("forward value", value, tape.values[0], dtype, context)
-    v1 = bridge.v1_gradients(out, xs, feeds)
-    _close("forward value (tf.Session)", value, v1.values[0], dtype, context)
-    for x, g, t, t1 in zip(xs, ours, tape.gradients, v1.gradients):
+    for x, g, t in zip(xs, ours, tape.gradients):
         _close(f"d/d{x.op.name} by tf.GradientTape", g, t, dtype, context)
-        _close(f"d/d{x.op.name} by tf.gradients", g, t1, dtype, context)
+    if "tf.gradients" not in case.skip_modes:
+        v1 = bridge.v1_gradients(out, xs, feeds)
+        _close("forward value (tf.Session)", value, v1.values[0], dtype, context)
+        for x, g, t1 in zip(xs, ours, v1.gradients):
+            _close(f"d/d{x.op.name} by tf.gradients", g, t1, dtype, context)
 
     if finite_differences:
         report = check_gradients(out, xs, feeds)

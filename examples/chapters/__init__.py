@@ -111,7 +111,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 
 
 def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 100) -> Path:
-    """Save a matplotlib Figure (made without pyplot) atomically; the format follows the suffix."""
+    """Save a matplotlib Figure (made without pyplot) atomically, in the suffix's format."""
     path = Path(path)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=path.suffix.lstrip(".") or "png", dpi=dpi, bbox_inches="tight")
@@ -183,8 +183,10 @@ def load_digits(ch: Chapter, quick_images: int = 512, limit: int | None = None) 
         data = load_mnist(nval=200, limit=quick_images)
     else:
         data = load_mnist(nval=500, limit=limit)
-    print(f"  MNIST from {data.source}: {len(data.train[0])} training, "
-          f"{len(data.val[0])} validation, {len(data.test[0])} test images")
+    print(
+        f"  MNIST from {data.source}: {len(data.train[0])} training, "
+        f"{len(data.val[0])} validation, {len(data.test[0])} test images"
+    )
     return data
 
 

@@ -28,7 +28,14 @@ if __package__ in (None, ""):  # run as a script or a notebook: make `examples` 
     sys.path.insert(0, str(_HERE.parents[1]))
 
 import autograd_lab as tf  # noqa: E402
-from examples.chapters import Chapter, Exercise, parse_args, require, run_exercises, section  # noqa: E402, I001
+from examples.chapters import (  # noqa: E402
+    Chapter,
+    Exercise,
+    parse_args,
+    require,
+    run_exercises,
+    section,
+)
 
 TITLE = "computation graphs and sessions"
 
@@ -189,8 +196,11 @@ def check_exercise_1(answer: Any) -> None:
     require(isinstance(answer, tuple) and len(answer) == 2, "return (output, placeholders)")
     out, placeholders = answer
     require(set(placeholders) == {"a", "b", "c"}, "the dict needs keys 'a', 'b' and 'c'")
-    values = {"a": np.array([1.0, -2.0, 0.5]), "b": np.array([3.0, 4.0, 0.5]),
-              "c": np.array([2.0, 0.5, -4.0])}
+    values = {
+        "a": np.array([1.0, -2.0, 0.5]),
+        "b": np.array([3.0, 4.0, 0.5]),
+        "c": np.array([2.0, 0.5, -4.0]),
+    }
     with tf.Session(graph=out.graph) as sess:
         got = sess.run(out, {placeholders[k]: v for k, v in values.items()})
     want = (values["a"] + values["b"]) * values["c"]
@@ -228,13 +238,21 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     inside_the_graph(ch, first["graph"], first["adder"])
     model = linear_model(ch)
     counts = formula_graph(ch)
-    status = run_exercises(1, [
-        Exercise("Exercise 1.1", exercise_1, check_exercise_1),
-        Exercise("Exercise 1.2", exercise_2, check_exercise_2, (3,)),
-        Exercise("Exercise 1.3", exercise_3, check_exercise_3, ("sin(2*x)*exp(y)",)),
-    ])
-    return {"single": first["single"], "pair": first["pair"], "linear": model,
-            "op_counts": counts, "exercises": status}
+    status = run_exercises(
+        1,
+        [
+            Exercise("Exercise 1.1", exercise_1, check_exercise_1),
+            Exercise("Exercise 1.2", exercise_2, check_exercise_2, (3,)),
+            Exercise("Exercise 1.3", exercise_3, check_exercise_3, ("sin(2*x)*exp(y)",)),
+        ],
+    )
+    return {
+        "single": first["single"],
+        "pair": first["pair"],
+        "linear": model,
+        "op_counts": counts,
+        "exercises": status,
+    }
 
 
 if __name__ == "__main__":

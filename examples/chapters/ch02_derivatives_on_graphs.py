@@ -24,7 +24,14 @@ if __package__ in (None, ""):  # run as a script or a notebook: make `examples` 
     sys.path.insert(0, str(_HERE.parents[1]))
 
 import autograd_lab as tf  # noqa: E402
-from examples.chapters import Chapter, Exercise, parse_args, require, run_exercises, section  # noqa: E402, I001
+from examples.chapters import (  # noqa: E402
+    Chapter,
+    Exercise,
+    parse_args,
+    require,
+    run_exercises,
+    section,
+)
 
 TITLE = "derivatives on graphs"
 
@@ -56,16 +63,27 @@ def derivative_of_2x(ch: Chapter) -> dict[str, Any]:
             at_three = sess.run(grad, {x: 3.0})
             many = sess.run(grad, {x: points})
     print(f"  dy/dx at x = 3: {at_three}")
-    print(f"  at a million points in [-10, 10]: shape {many.shape}, "
-          f"min {many.min()}, max {many.max()}")
+    print(
+        f"  at a million points in [-10, 10]: shape {many.shape}, "
+        f"min {many.min()}, max {many.max()}"
+    )
     from viz.graphviz_render import render
 
     path = ch.path("derivative_2x.svg")
-    render([y, grad], path, gradients=True, feed_dict={x: 3.0},
-           title="y = 2*x and the ops tf.gradients added, at x = 3")
+    render(
+        [y, grad],
+        path,
+        gradients=True,
+        feed_dict={x: 3.0},
+        title="y = 2*x and the ops tf.gradients added, at x = 3",
+    )
     ch.wrote(path, "2*x with its derivative ops")
-    return {"at_three": float(at_three), "added": [op.type for op in added],
-            "many_min": float(many.min()), "many_max": float(many.max())}
+    return {
+        "at_three": float(at_three),
+        "added": [op.type for op in added],
+        "many_min": float(many.min()),
+        "many_max": float(many.max()),
+    }
 
 
 # %% [markdown]
@@ -124,8 +142,13 @@ def partial_derivatives(ch: Chapter) -> dict[str, float]:
     print(f"  df/dx = {to_text(dx)} = {vdx:.10f} (by hand {hand_dx:.10f})")
     print(f"  df/dy = {to_text(dy)} = {vdy:.10f} (by hand {hand_dy:.10f})")
     path = ch.path("partials.svg")
-    render([expr.output, dx, dy], path, gradients=True, feed_dict=expr.feed_dict(at),
-           title="f = sin(2x) exp(y) with df/dx and df/dy at x = 0.3, y = -0.5")
+    render(
+        [expr.output, dx, dy],
+        path,
+        gradients=True,
+        feed_dict=expr.feed_dict(at),
+        title="f = sin(2x) exp(y) with df/dx and df/dy at x = 0.3, y = -0.5",
+    )
     ch.wrote(path, "both partial derivatives in one graph")
     return {"dx": float(vdx), "dy": float(vdy)}
 
@@ -225,12 +248,19 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "second": second_derivatives(),
     }
     xs = np.linspace(-3, 3, 61)
-    results["exercises"] = run_exercises(2, [
-        Exercise("Exercise 2.1", exercise_1, check_exercise_1),
-        Exercise("Exercise 2.2", exercise_2, check_exercise_2,
-                 (ch.path("exercise_sin_derivative.png"),)),
-        Exercise("Exercise 2.3", exercise_3, check_exercise_3, (xs,)),
-    ])
+    results["exercises"] = run_exercises(
+        2,
+        [
+            Exercise("Exercise 2.1", exercise_1, check_exercise_1),
+            Exercise(
+                "Exercise 2.2",
+                exercise_2,
+                check_exercise_2,
+                (ch.path("exercise_sin_derivative.png"),),
+            ),
+            Exercise("Exercise 2.3", exercise_3, check_exercise_3, (xs,)),
+        ],
+    )
     return results
 
 

@@ -28,7 +28,14 @@ if __package__ in (None, ""):  # run as a script or a notebook: make `examples` 
 import autograd_lab as tf  # noqa: E402
 from autograd_lab import math_ops  # noqa: E402
 from autograd_lab.kernels import KERNELS  # noqa: E402
-from examples.chapters import Chapter, Exercise, parse_args, require, run_exercises, section  # noqa: E402, I001
+from examples.chapters import (  # noqa: E402
+    Chapter,
+    Exercise,
+    parse_args,
+    require,
+    run_exercises,
+    section,
+)
 
 TITLE = "the lookup table and the chain rule"
 
@@ -49,8 +56,10 @@ def the_table() -> dict[str, Any]:
     section("3.1 The table")
     table = tf.derivative_table()
     with_rule = [e for e in table if e.rule is not None]
-    print(f"  {len(table)} op types: {len(with_rule)} with a rule, "
-          f"{len(table) - len(with_rule)} declared not differentiable")
+    print(
+        f"  {len(table)} op types: {len(with_rule)} with a rule, "
+        f"{len(table) - len(with_rule)} declared not differentiable"
+    )
     by_type = {e.op_type: e for e in table}
     for op_type in ("AddV2", "Mul", "Sin", "Exp", "Tanh", "MatMul", "Relu", "ArgMax"):
         if op_type in by_type:
@@ -84,8 +93,14 @@ def chain_rule(ch: Chapter) -> dict[str, float]:
     merged = explain(tf.parse("x*x + sin(x)", dtype=tf.float64).output, "x", at={"x": 0.5})
     print(f"  x*x + sin(x): dy/dx = {merged.result['x']} = {float(merged.gradient()):.6f}")
     path = ch.path("chain_rule.svg")
-    render(expr, path, feed_dict=expr.feed_dict({"x": 0.5}), grads_of=expr.output,
-           gradients=False, title="sin(2x) at x = 0.5: values and dy/d(node)")
+    render(
+        expr,
+        path,
+        feed_dict=expr.feed_dict({"x": 0.5}),
+        grads_of=expr.output,
+        gradients=False,
+        title="sin(2x) at x = 0.5: values and dy/d(node)",
+    )
     ch.wrote(path, "values and gradients of sin(2x), node by node")
     return {"sin2x": float(story.gradient()), "merged": float(merged.gradient())}
 
@@ -148,11 +163,20 @@ def new_operation(ch: Chapter) -> dict[str, Any]:
     report = check_gradients(y, x, {x: points})
     print("  " + str(report).replace("\n", "\n  "))
     path = ch.path("softplus_gradient.svg")
-    render([y, grad], path, gradients=True, feed_dict={x: points},
-           title="sum(softplus(x) * x) and its gradient")
+    render(
+        [y, grad],
+        path,
+        gradients=True,
+        feed_dict={x: points},
+        title="sum(softplus(x) * x) and its gradient",
+    )
     ch.wrote(path, "the new op inside a gradient graph")
-    plot = plot_derivative(softplus, (-6, 6), path=ch.path("softplus_derivative.png"),
-                           reference=lambda t: 1 / (1 + np.exp(-t)))
+    plot = plot_derivative(
+        softplus,
+        (-6, 6),
+        path=ch.path("softplus_derivative.png"),
+        reference=lambda t: 1 / (1 + np.exp(-t)),
+    )
     ch.wrote(plot, "softplus and its derivative, against the sigmoid")
     return {"report_ok": report.ok, "max_error": float(np.max(np.abs(got - by_hand)))}
 
@@ -250,8 +274,10 @@ def check_exercise_1(answer: Sequence[float], x0: float) -> None:
     with tf.Session(graph=expr.graph) as sess:
         engine = float(sess.run(grad, expr.feed_dict({"x": x0})))
     require(np.isclose(np.prod(values), engine), f"product {np.prod(values)} != {engine}")
-    require(np.allclose(sorted(values), sorted([np.cos(2 * x0), 2.0])),
-            "one local derivative belongs to sin, the other to the multiplication by 2")
+    require(
+        np.allclose(sorted(values), sorted([np.cos(2 * x0), 2.0])),
+        "one local derivative belongs to sin, the other to the multiplication by 2",
+    )
 
 
 def check_exercise_2(report: Any) -> None:
@@ -297,11 +323,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "softplus": new_operation(ch),
         "wrong": wrong_rule(),
     }
-    results["exercises"] = run_exercises(3, [
-        Exercise("Exercise 3.1", exercise_1, check_exercise_1, (0.5,)),
-        Exercise("Exercise 3.2", exercise_2, check_exercise_2),
-        Exercise("Exercise 3.3", exercise_3, check_exercise_3),
-    ])
+    results["exercises"] = run_exercises(
+        3,
+        [
+            Exercise("Exercise 3.1", exercise_1, check_exercise_1, (0.5,)),
+            Exercise("Exercise 3.2", exercise_2, check_exercise_2),
+            Exercise("Exercise 3.3", exercise_3, check_exercise_3),
+        ],
+    )
     return results
 
 

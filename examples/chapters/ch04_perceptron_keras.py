@@ -104,11 +104,21 @@ def train_perceptron(ch: Chapter, model: Any, data: Any) -> dict[str, float]:
     from keras_models.inspection import plot_history
     from keras_models.training import train
 
-    result = train(model, data, optimizer="sgd", learning_rate=0.5, batch_size=64,
-                   epochs=epochs(ch, 10), seed=0, verbose=0 if ch.quick else 2)
+    result = train(
+        model,
+        data,
+        optimizer="sgd",
+        learning_rate=0.5,
+        batch_size=64,
+        epochs=epochs(ch, 10),
+        seed=0,
+        verbose=0 if ch.quick else 2,
+    )
     hist = result.history
-    print(f"  after {result.epochs_done} epoch(s): training accuracy "
-          f"{hist['accuracy'][-1]:.3f}, validation accuracy {hist['val_accuracy'][-1]:.3f}")
+    print(
+        f"  after {result.epochs_done} epoch(s): training accuracy "
+        f"{hist['accuracy'][-1]:.3f}, validation accuracy {hist['val_accuracy'][-1]:.3f}"
+    )
     ch.wrote(plot_history(result, ch.path("perceptron_history.png")), "loss and accuracy")
     test_loss, test_acc = model.evaluate(*data.test, verbose=0)
     print(f"  test accuracy {test_acc:.3f} on {len(data.test[0])} images")
@@ -165,8 +175,7 @@ def check_exercise_1(answer: np.ndarray, model: Any, images: np.ndarray) -> None
     require(error < 1e-4, f"differs from model.predict by up to {error:.2e}")
 
 
-def check_exercise_2(answer: float, model: Any, images: np.ndarray, labels: np.ndarray
-                     ) -> None:
+def check_exercise_2(answer: float, model: Any, images: np.ndarray, labels: np.ndarray) -> None:
     """The accuracy equals the one Keras computes."""
     _, want = model.evaluate(images, labels, verbose=0)
     require(0.0 <= float(answer) <= 1.0, f"an accuracy is between 0 and 1, got {answer}")
@@ -190,10 +199,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     results.update(train_perceptron(ch, model, data))
     show_weights(ch, model)
     images, labels = data.test[0][:256], data.test[1][:256]
-    results["exercises"] = run_exercises(4, [
-        Exercise("Exercise 4.1", exercise_1, check_exercise_1, (model, images)),
-        Exercise("Exercise 4.2", exercise_2, check_exercise_2, (model, images, labels)),
-    ])
+    results["exercises"] = run_exercises(
+        4,
+        [
+            Exercise("Exercise 4.1", exercise_1, check_exercise_1, (model, images)),
+            Exercise("Exercise 4.2", exercise_2, check_exercise_2, (model, images, labels)),
+        ],
+    )
     results["model"] = model
     return results
 

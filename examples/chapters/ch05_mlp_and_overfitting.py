@@ -57,8 +57,10 @@ def build_mlp() -> Any:
     model = create_mlp()
     for layer in model.layers:
         shapes = [tuple(w.shape) for w in layer.weights]
-        print(f"  {layer.name:<8} {type(layer).__name__:<8} weights {shapes} "
-              f"-> {layer.count_params():,}")
+        print(
+            f"  {layer.name:<8} {type(layer).__name__:<8} weights {shapes} "
+            f"-> {layer.count_params():,}"
+        )
     print(f"  in all {model.count_params():,} = (784*256 + 256) + (256*10 + 10)")
     return model
 
@@ -84,8 +86,17 @@ def fit(model: Any, data: Any, n_epochs: int, early_stopping: int | None = None)
     """Train with Adam and a fixed seed, quietly; return the TrainResult."""
     from keras_models.training import train
 
-    return train(model, data, optimizer="adam", learning_rate=3e-3, batch_size=64,
-                 epochs=n_epochs, early_stopping=early_stopping, seed=0, verbose=0)
+    return train(
+        model,
+        data,
+        optimizer="adam",
+        learning_rate=3e-3,
+        batch_size=64,
+        epochs=n_epochs,
+        early_stopping=early_stopping,
+        seed=0,
+        verbose=0,
+    )
 
 
 def gap(history: dict[str, list[float]]) -> float:
@@ -103,9 +114,11 @@ def provoke_overfitting(ch: Chapter, small: Any, n_epochs: int) -> dict[str, Any
     hist = result.history
     best = int(np.argmin(hist["val_loss"])) + 1
     print(f"  {len(small[0][0])} training images, {n_epochs} epochs")
-    print(f"  final training loss {hist['loss'][-1]:.3f}, validation loss "
-          f"{hist['val_loss'][-1]:.3f} (gap {gap(hist):.3f}); "
-          f"validation loss was lowest after epoch {best}")
+    print(
+        f"  final training loss {hist['loss'][-1]:.3f}, validation loss "
+        f"{hist['val_loss'][-1]:.3f} (gap {gap(hist):.3f}); "
+        f"validation loss was lowest after epoch {best}"
+    )
     ch.wrote(plot_history(result, ch.path("mlp_overfitting.png")), "the overfitting curves")
     return hist
 
@@ -124,8 +137,9 @@ def provoke_overfitting(ch: Chapter, small: Any, n_epochs: int) -> dict[str, Any
 
 
 # %%
-def cures(ch: Chapter, small: Any, n_epochs: int, overfit: dict[str, list[float]]
-          ) -> dict[str, float]:
+def cures(
+    ch: Chapter, small: Any, n_epochs: int, overfit: dict[str, list[float]]
+) -> dict[str, float]:
     """Train the three cures, print their gaps, and draw all four runs together."""
     section("5.3 Three cures")
     from keras_models.models import create_mlp
@@ -198,8 +212,10 @@ def check_exercise_2(answer: dict[int, float], data: Any, n_epochs: int) -> None
     require(bool(smaller), "include an MLP with fewer than 256 hidden units")
     require(gaps[256] > 0, f"the 256-unit MLP should overfit (gap {gaps[256]:.3f})")
     least = min(smaller)
-    require(gaps[least] < gaps[256],
-            f"{least} units gave gap {gaps[least]:.3f}, not below 256 units' {gaps[256]:.3f}")
+    require(
+        gaps[least] < gaps[256],
+        f"{least} units gave gap {gaps[least]:.3f}, not below 256 units' {gaps[256]:.3f}",
+    )
 
 
 # %% [markdown]
@@ -218,10 +234,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     overfit = provoke_overfitting(ch, small, n_epochs)
     gaps = cures(ch, small, n_epochs, overfit)
     results: dict[str, Any] = {"params": model.count_params(), "gaps": gaps}
-    results["exercises"] = run_exercises(5, [
-        Exercise("Exercise 5.1", exercise_1, check_exercise_1),
-        Exercise("Exercise 5.2", exercise_2, check_exercise_2, (small, n_epochs)),
-    ])
+    results["exercises"] = run_exercises(
+        5,
+        [
+            Exercise("Exercise 5.1", exercise_1, check_exercise_1),
+            Exercise("Exercise 5.2", exercise_2, check_exercise_2, (small, n_epochs)),
+        ],
+    )
     return results
 
 

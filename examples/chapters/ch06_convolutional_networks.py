@@ -74,14 +74,20 @@ def engine_convolution(ch: Chapter, image: np.ndarray) -> dict[str, Any]:
         print(f"  image {image.shape[:2]} * filters {filters.shape} -> maps {out.shape}")
         small = tf.placeholder(tf.float64, [1, 6, 6, 1], name="patch")
         loss = tf.reduce_sum(tf.square(tf.nn.conv2d(small, w, strides=1, padding="VALID")))
-        report = check_gradients(loss, [small, w],
-                                 {small: image[None, 10:16, 10:16], w: filters})
-    print(f"  gradient check of Conv2D on a 6x6 patch: {'PASS' if report.ok else 'FAIL'} "
-          f"({len(report.rows)} rows)")
+        report = check_gradients(
+            loss, [small, w], {small: image[None, 10:16, 10:16], w: filters}
+        )
+    print(
+        f"  gradient check of Conv2D on a 6x6 patch: {'PASS' if report.ok else 'FAIL'} "
+        f"({len(report.rows)} rows)"
+    )
     fig = new_figure(9, 3.2)
     axes = fig.subplots(1, 3)
-    panels = [(image[..., 0], "the digit", "gray_r"), (out[0, ..., 0], "vertical edges",
-              "seismic"), (out[0, ..., 1], "horizontal edges", "seismic")]
+    panels = [
+        (image[..., 0], "the digit", "gray_r"),
+        (out[0, ..., 0], "vertical edges", "seismic"),
+        (out[0, ..., 1], "horizontal edges", "seismic"),
+    ]
     for ax, (picture, title, cmap) in zip(axes, panels, strict=True):
         limit = np.abs(picture).max() or 1.0
         vmin = -limit if cmap == "seismic" else 0.0
@@ -111,11 +117,21 @@ def build_and_train(ch: Chapter, data: Any) -> tuple[Any, dict[str, Any]]:
 
     model = create_cnn()
     for layer in model.layers:
-        print(f"  {layer.name:<10} {type(layer).__name__:<13} output "
-              f"{str(tuple(layer.output.shape)):<18} params {layer.count_params():,}")
+        print(
+            f"  {layer.name:<10} {type(layer).__name__:<13} output "
+            f"{str(tuple(layer.output.shape)):<18} params {layer.count_params():,}"
+        )
     print(f"  in all {model.count_params():,} parameters")
-    result = train(model, data, optimizer="adam", learning_rate=1e-3, batch_size=64,
-                   epochs=epochs(ch, 6), seed=0, verbose=0 if ch.quick else 2)
+    result = train(
+        model,
+        data,
+        optimizer="adam",
+        learning_rate=1e-3,
+        batch_size=64,
+        epochs=epochs(ch, 6),
+        seed=0,
+        verbose=0 if ch.quick else 2,
+    )
     ch.wrote(plot_history(result, ch.path("cnn_history.png")), "the convnet's curves")
     _, test_acc = model.evaluate(*data.test, verbose=0)
     print(f"  test accuracy {test_acc:.3f}")
@@ -236,12 +252,19 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     results.update(trained)
     show_filters(ch, model, data.test[0][0])
     rng = np.random.default_rng(0)
-    results["exercises"] = run_exercises(6, [
-        Exercise("Exercise 6.1", exercise_1, check_exercise_1),
-        Exercise("Exercise 6.2", exercise_2, check_exercise_2),
-        Exercise("Exercise 6.3", exercise_3, check_exercise_3,
-                 (image[..., 0], rng.normal(size=(3, 3)))),
-    ])
+    results["exercises"] = run_exercises(
+        6,
+        [
+            Exercise("Exercise 6.1", exercise_1, check_exercise_1),
+            Exercise("Exercise 6.2", exercise_2, check_exercise_2),
+            Exercise(
+                "Exercise 6.3",
+                exercise_3,
+                check_exercise_3,
+                (image[..., 0], rng.normal(size=(3, 3))),
+            ),
+        ],
+    )
     return results
 
 

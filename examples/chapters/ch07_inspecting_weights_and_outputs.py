@@ -51,10 +51,20 @@ def train_model(ch: Chapter, data: Any) -> Any:
     from keras_models.training import train
 
     model = create_mlp(hidden=128)
-    result = train(model, data, optimizer="adam", learning_rate=2e-3, batch_size=64,
-                   epochs=epochs(ch, 8, quick=2), seed=0, verbose=0 if ch.quick else 2)
-    print(f"  validation accuracy {result.history['val_accuracy'][-1]:.3f} after "
-          f"{result.epochs_done} epochs")
+    result = train(
+        model,
+        data,
+        optimizer="adam",
+        learning_rate=2e-3,
+        batch_size=64,
+        epochs=epochs(ch, 8, quick=2),
+        seed=0,
+        verbose=0 if ch.quick else 2,
+    )
+    print(
+        f"  validation accuracy {result.history['val_accuracy'][-1]:.3f} after "
+        f"{result.epochs_done} epochs"
+    )
     return model
 
 
@@ -83,8 +93,10 @@ def confusion(ch: Chapter, model: Any, data: Any) -> dict[str, Any]:
     predicted = predict_classes(model, images)
     cm = confusion_matrix(labels, predicted)
     recall = np.diag(cm) / np.maximum(cm.sum(axis=1), 1)
-    print(f"  accuracy {np.trace(cm) / cm.sum():.3f}; recall per digit "
-          + " ".join(f"{d}:{r:.2f}" for d, r in enumerate(recall)))
+    print(
+        f"  accuracy {np.trace(cm) / cm.sum():.3f}; recall per digit "
+        + " ".join(f"{d}:{r:.2f}" for d, r in enumerate(recall))
+    )
     for true, said, count in most_confused_pairs(cm, k=3):
         print(f"  {count:>3} images of a {true} were read as a {said}")
     ch.wrote(plot_confusion_matrix(cm, ch.path("confusion_matrix.png")), "confusion matrix")
@@ -203,8 +215,9 @@ def exercise_2(model: Any, images: np.ndarray) -> float:
     raise NotImplementedError("Exercise 7.2: the share of hidden outputs that are zero")
 
 
-def check_exercise_1(answer: tuple[np.ndarray, tuple[int, int]], y_true: np.ndarray,
-                     y_pred: np.ndarray) -> None:
+def check_exercise_1(
+    answer: tuple[np.ndarray, tuple[int, int]], y_true: np.ndarray, y_pred: np.ndarray
+) -> None:
     """The matrix counts every (true, predicted) pair; the pair is its largest off-diagonal."""
     cm, pair = answer
     cm = np.asarray(cm)
@@ -248,10 +261,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     model_graph(ch, model)
     y_true = data.test[1].argmax(axis=1)
     results: dict[str, Any] = {"cm": found["cm"], "zero_fraction": inside["zero_fraction"]}
-    results["exercises"] = run_exercises(7, [
-        Exercise("Exercise 7.1", exercise_1, check_exercise_1, (y_true, found["predicted"])),
-        Exercise("Exercise 7.2", exercise_2, check_exercise_2, (model, data.test[0][:256])),
-    ])
+    results["exercises"] = run_exercises(
+        7,
+        [
+            Exercise(
+                "Exercise 7.1", exercise_1, check_exercise_1, (y_true, found["predicted"])
+            ),
+            Exercise("Exercise 7.2", exercise_2, check_exercise_2, (model, data.test[0][:256])),
+        ],
+    )
     results["model"] = model
     return results
 

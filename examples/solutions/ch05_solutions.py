@@ -19,7 +19,15 @@ def exercise_2(data: Any, n_epochs: int) -> dict[int, float]:
 
     gaps = {}
     for hidden in (256, 8):
-        result = train(create_mlp(hidden=hidden), data, optimizer="adam", learning_rate=3e-3,
-                       batch_size=64, epochs=n_epochs, seed=0, verbose=0)
+        result = train(
+            create_mlp(hidden=hidden),
+            data,
+            optimizer="adam",
+            learning_rate=3e-3,
+            batch_size=64,
+            epochs=n_epochs,
+            seed=0,
+            verbose=0,
+        )
         gaps[hidden] = result.history["val_loss"][-1] - result.history["loss"][-1]
     return gaps

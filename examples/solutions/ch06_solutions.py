@@ -6,7 +6,7 @@ import numpy as np
 
 
 def exercise_1() -> list[tuple[int, ...]]:
-    """A VALID 3x3 convolution loses 2 pixels per side pair; a 2x2 pool halves, rounding down."""
+    """A VALID 3x3 convolution loses 2 pixels per axis; a 2x2 pool halves, rounding down."""
     conv1 = (28 - 2, 28 - 2, 32)  # 26 x 26
     pool1 = (conv1[0] // 2, conv1[1] // 2, 32)  # 13 x 13
     conv2 = (pool1[0] - 2, pool1[1] - 2, 64)  # 11 x 11
