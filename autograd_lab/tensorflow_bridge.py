@@ -154,8 +154,12 @@ def _axis(op: Operation) -> list[int] | None:
 
 @lowering("Sum", "Mean", "Max", "Min")
 def _reduce(tf: Any, op: Operation, ins: list[Any]) -> Any:
-    fn = {"Sum": tf.math.reduce_sum, "Mean": tf.math.reduce_mean,
-          "Max": tf.math.reduce_max, "Min": tf.math.reduce_min}[op.type]
+    fn = {
+        "Sum": tf.math.reduce_sum,
+        "Mean": tf.math.reduce_mean,
+        "Max": tf.math.reduce_max,
+        "Min": tf.math.reduce_min,
+    }[op.type]
     return fn(ins[0], axis=_axis(op), keepdims=op.attrs["keepdims"])
 
 
@@ -163,14 +167,16 @@ def _reduce(tf: Any, op: Operation, ins: list[Any]) -> Any:
 def _arg(tf: Any, op: Operation, ins: list[Any]) -> Any:
     fn = tf.math.argmax if op.type == "ArgMax" else tf.math.argmin
     axis = op.attrs["axis"]
-    return fn(ins[0], axis=axis[0] if axis else 0,
-              output_type=_tf_dtype(tf, op.outputs[0].dtype))
+    return fn(
+        ins[0], axis=axis[0] if axis else 0, output_type=_tf_dtype(tf, op.outputs[0].dtype)
+    )
 
 
 @lowering("MatMul", "BatchMatMulV2")
 def _matmul(tf: Any, op: Operation, ins: list[Any]) -> Any:
-    return tf.linalg.matmul(ins[0], ins[1], transpose_a=op.attrs["transpose_a"],
-                            transpose_b=op.attrs["transpose_b"])
+    return tf.linalg.matmul(
+        ins[0], ins[1], transpose_a=op.attrs["transpose_a"], transpose_b=op.attrs["transpose_b"]
+    )
 
 
 @lowering("Reshape")
@@ -218,24 +224,23 @@ def strided_slice_args(index: tuple) -> dict[str, Any]:
     )
     for i, item in enumerate(index):
         bit = 1 << i
-        if item is Ellipsis:
-            begin.append(0), end.append(0), strides.append(1)
-            masks["ellipsis_mask"] |= bit
-        elif item is None:
-            begin.append(0), end.append(0), strides.append(1)
-            masks["new_axis_mask"] |= bit
+        if item is Ellipsis or item is None:
+            first, last, step = 0, 0, 1
+            masks["ellipsis_mask" if item is Ellipsis else "new_axis_mask"] |= bit
         elif isinstance(item, int):
-            begin.append(item), end.append(item + 1), strides.append(1)
+            first, last, step = item, item + 1, 1  # as TensorFlow's own x[i]
             masks["shrink_axis_mask"] |= bit
         else:
+            first = 0 if item.start is None else item.start
+            last = 0 if item.stop is None else item.stop
             step = 1 if item.step is None else item.step
-            begin.append(0 if item.start is None else item.start)
-            end.append(0 if item.stop is None else item.stop)
-            strides.append(step)
             if item.start is None:
                 masks["begin_mask"] |= bit
             if item.stop is None:
                 masks["end_mask"] |= bit
+        begin.append(first)
+        end.append(last)
+        strides.append(step)
     return {"begin": begin, "end": end, "strides": strides, **masks}
 
 
@@ -280,16 +285,20 @@ def _nhwc(pair: Sequence[int]) -> list[int]:
 
 @lowering("Conv2D")
 def _conv2d(tf: Any, op: Operation, ins: list[Any]) -> Any:
-    return tf.nn.conv2d(ins[0], ins[1], strides=_nhwc(op.attrs["strides"]),
-                        padding=op.attrs["padding"])
+    return tf.nn.conv2d(
+        ins[0], ins[1], strides=_nhwc(op.attrs["strides"]), padding=op.attrs["padding"]
+    )
 
 
 @lowering("Conv2DBackpropInput")
 def _conv2d_backprop_input(tf: Any, op: Operation, ins: list[Any]) -> Any:
     x, w, grad = ins
     return tf.raw_ops.Conv2DBackpropInput(
-        input_sizes=tf.shape(x), filter=w, out_backprop=grad,
-        strides=_nhwc(op.attrs["strides"]), padding=op.attrs["padding"],
+        input_sizes=tf.shape(x),
+        filter=w,
+        out_backprop=grad,
+        strides=_nhwc(op.attrs["strides"]),
+        padding=op.attrs["padding"],
     )
 
 
@@ -297,14 +306,20 @@ def _conv2d_backprop_input(tf: Any, op: Operation, ins: list[Any]) -> Any:
 def _conv2d_backprop_filter(tf: Any, op: Operation, ins: list[Any]) -> Any:
     x, w, grad = ins
     return tf.raw_ops.Conv2DBackpropFilter(
-        input=x, filter_sizes=tf.shape(w), out_backprop=grad,
-        strides=_nhwc(op.attrs["strides"]), padding=op.attrs["padding"],
+        input=x,
+        filter_sizes=tf.shape(w),
+        out_backprop=grad,
+        strides=_nhwc(op.attrs["strides"]),
+        padding=op.attrs["padding"],
     )
 
 
 def _pool_attrs(op: Operation) -> dict[str, Any]:
-    return {"ksize": _nhwc(op.attrs["ksize"]), "strides": _nhwc(op.attrs["strides"]),
-            "padding": op.attrs["padding"]}
+    return {
+        "ksize": _nhwc(op.attrs["ksize"]),
+        "strides": _nhwc(op.attrs["strides"]),
+        "padding": op.attrs["padding"],
+    }
 
 
 @lowering("MaxPool")
@@ -314,14 +329,16 @@ def _max_pool(tf: Any, op: Operation, ins: list[Any]) -> Any:
 
 @lowering("MaxPoolGrad")
 def _max_pool_grad(tf: Any, op: Operation, ins: list[Any]) -> Any:
-    return tf.raw_ops.MaxPoolGrad(orig_input=ins[0], orig_output=ins[1], grad=ins[2],
-                                  **_pool_attrs(op))
+    return tf.raw_ops.MaxPoolGrad(
+        orig_input=ins[0], orig_output=ins[1], grad=ins[2], **_pool_attrs(op)
+    )
 
 
 @lowering("MaxPoolGradGrad")
 def _max_pool_grad_grad(tf: Any, op: Operation, ins: list[Any]) -> Any:
-    return tf.raw_ops.MaxPoolGradGrad(orig_input=ins[0], orig_output=ins[1], grad=ins[2],
-                                      **_pool_attrs(op))
+    return tf.raw_ops.MaxPoolGradGrad(
+        orig_input=ins[0], orig_output=ins[1], grad=ins[2], **_pool_attrs(op)
+    )
 
 
 # ---- lowering a graph -----------------------------------------------------------------
@@ -353,8 +370,12 @@ def needed_ops(outputs: Sequence[Tensor], given: Any = ()) -> list[Operation]:
     return sorted(seen, key=lambda o: o._id)
 
 
-def lower(tf: Any, outputs: Sequence[Tensor], sources: dict[Tensor, Any],
-          on_tensor: Callable[[Tensor, Any], None] | None = None) -> dict[Tensor, Any]:
+def lower(
+    tf: Any,
+    outputs: Sequence[Tensor],
+    sources: dict[Tensor, Any],
+    on_tensor: Callable[[Tensor, Any], None] | None = None,
+) -> dict[Tensor, Any]:
     """TensorFlow tensors for `outputs` (and every tensor on the way), built op by op.
 
     `sources` gives the TensorFlow value of each placeholder and variable (or of any tensor
@@ -385,8 +406,9 @@ def lower(tf: Any, outputs: Sequence[Tensor], sources: dict[Tensor, Any],
     return made
 
 
-def resolve_feeds(graph: Graph, feed_dict: dict | None,
-                  variables: dict | None = None) -> dict[Tensor, np.ndarray]:
+def resolve_feeds(
+    graph: Graph, feed_dict: dict | None, variables: dict | None = None
+) -> dict[Tensor, np.ndarray]:
     """Feeds and variable values as {tensor: array of its dtype}; keys may be names."""
     resolved: dict[Tensor, np.ndarray] = {}
     for source in (feed_dict or {}, variables or {}):
@@ -422,15 +444,24 @@ class TFResult:
 
 
 def _numpy(value: Any) -> np.ndarray | None:
-    return None if value is None else np.asarray(value.numpy() if hasattr(value, "numpy")
-                                                  else value)
+    return (
+        None
+        if value is None
+        else np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+    )
 
 
 class _Problem:
     """The pieces every mode needs: outputs, xs, fed values, seeds, in a fixed order."""
 
-    def __init__(self, ys: Any, xs: Any, feed_dict: dict | None, variables: dict | None,
-                 grad_ys: Sequence[Any] | None) -> None:
+    def __init__(
+        self,
+        ys: Any,
+        xs: Any,
+        feed_dict: dict | None,
+        variables: dict | None,
+        grad_ys: Sequence[Any] | None,
+    ) -> None:
         self.ys = _tensor_list(ys)
         self.xs = _tensor_list(xs) if xs is not None else []
         self.graph = self.ys[0].graph
@@ -442,7 +473,8 @@ class _Problem:
                 raise ValueError(f"{len(grad_ys)} grad_ys given for {len(self.ys)} outputs")
             self.grad_ys = [np.asarray(g, dtype=y.dtype.np) for g, y in zip(grad_ys, self.ys)]
 
-    def sources(self, tf: Any, values: Sequence[Any]) -> dict[Tensor, Any]:
+    def sources(self, values: Sequence[Any]) -> dict[Tensor, Any]:
+        """Map each fed tensor to its TensorFlow value, in the order of `self.fed`."""
         return dict(zip(self.fed, values))
 
 
@@ -452,7 +484,7 @@ def _constants(tf: Any, problem: _Problem) -> list[Any]:
 
 def _tape_run(tf: Any, problem: _Problem, values: Sequence[Any], seeds: Sequence[Any] | None):
     """Lower under a tape that watches every x; return output and gradient tensors."""
-    sources = problem.sources(tf, values)
+    sources = problem.sources(values)
     wanted = set(problem.xs)
     tf_xs: dict[Tensor, Any] = {}
     with tf.GradientTape(persistent=False) as tape:
@@ -475,9 +507,13 @@ def _tape_run(tf: Any, problem: _Problem, values: Sequence[Any], seeds: Sequence
     return outs, [None if x is None else by_x[id(x)] for x in xs]
 
 
-def tape_gradients(ys: Any, xs: Any, feed_dict: dict | None = None,
-                   variables: dict | None = None, grad_ys: Sequence[Any] | None = None
-                   ) -> TFResult:
+def tape_gradients(
+    ys: Any,
+    xs: Any,
+    feed_dict: dict | None = None,
+    variables: dict | None = None,
+    grad_ys: Sequence[Any] | None = None,
+) -> TFResult:
     """Values and d(sum ys)/dxs by `tf.GradientTape`, executed eagerly."""
     tf = import_tensorflow()
     problem = _Problem(ys, xs, feed_dict, variables, grad_ys)
@@ -486,9 +522,13 @@ def tape_gradients(ys: Any, xs: Any, feed_dict: dict | None = None,
     return TFResult("tape", [_numpy(o) for o in outs], [_numpy(g) for g in grads])
 
 
-def function_gradients(ys: Any, xs: Any, feed_dict: dict | None = None,
-                       variables: dict | None = None, grad_ys: Sequence[Any] | None = None
-                       ) -> TFResult:
+def function_gradients(
+    ys: Any,
+    xs: Any,
+    feed_dict: dict | None = None,
+    variables: dict | None = None,
+    grad_ys: Sequence[Any] | None = None,
+) -> TFResult:
     """Values and d(sum ys)/dxs by `tf.GradientTape` inside a `tf.function` (a traced graph).
 
     The traced function is kept with the graph, per outputs, xs and fed tensors, so repeated
@@ -496,8 +536,12 @@ def function_gradients(ys: Any, xs: Any, feed_dict: dict | None = None,
     """
     tf = import_tensorflow()
     problem = _Problem(ys, xs, feed_dict, variables, grad_ys)
-    key = (tuple(map(id, problem.ys)), tuple(map(id, problem.xs)), tuple(map(id, problem.fed)),
-           problem.grad_ys is not None)
+    key = (
+        tuple(map(id, problem.ys)),
+        tuple(map(id, problem.xs)),
+        tuple(map(id, problem.fed)),
+        problem.grad_ys is not None,
+    )
     # Kept on the graph itself so that it goes away with the graph (a plain reference cycle).
     cache = problem.graph.__dict__.setdefault("_tensorflow_functions", {})
     entry = cache.get(key)
@@ -513,13 +557,20 @@ def function_gradients(ys: Any, xs: Any, feed_dict: dict | None = None,
     fn, traced = entry
     seeds = None if problem.grad_ys is None else [tf.constant(g) for g in problem.grad_ys]
     outs, grads = fn(_constants(tf, problem), seeds)
-    return TFResult("function", [_numpy(o) for o in outs],
-                    [None if none else _numpy(g) for g, none in zip(grads, traced["none"])])
+    return TFResult(
+        "function",
+        [_numpy(o) for o in outs],
+        [None if none else _numpy(g) for g, none in zip(grads, traced["none"])],
+    )
 
 
-def v1_gradients(ys: Any, xs: Any, feed_dict: dict | None = None,
-                 variables: dict | None = None, grad_ys: Sequence[Any] | None = None
-                 ) -> TFResult:
+def v1_gradients(
+    ys: Any,
+    xs: Any,
+    feed_dict: dict | None = None,
+    variables: dict | None = None,
+    grad_ys: Sequence[Any] | None = None,
+) -> TFResult:
     """Values and d(sum ys)/dxs by TF1's `tf.compat.v1.gradients`, run in a v1 Session.
 
     `gradient_ops` is how many ops `tf.gradients` added to the TensorFlow graph.
@@ -535,7 +586,7 @@ def v1_gradients(ys: Any, xs: Any, feed_dict: dict | None = None,
         ]
         tf_xs: dict[Tensor, Any] = {}
         wanted = set(problem.xs)
-        sources = problem.sources(tf, placeholders)
+        sources = problem.sources(placeholders)
         tf_xs.update({t: v for t, v in sources.items() if t in wanted})
 
         def note(ours: Tensor, theirs: Any) -> None:
@@ -555,16 +606,21 @@ def v1_gradients(ys: Any, xs: Any, feed_dict: dict | None = None,
         per_x = [by_x.get(id(tf_xs[x])) if x in tf_xs else None for x in problem.xs]
         fetch = [outs, [g for g in per_x if g is not None]]
         with v1.Session(graph=graph) as sess:
-            out_values, grad_values = sess.run(fetch, dict(zip(placeholders,
-                                                               problem.feeds.values())))
+            out_values, grad_values = sess.run(
+                fetch, dict(zip(placeholders, problem.feeds.values()))
+            )
     it = iter(grad_values)
     gradients = [None if g is None else np.asarray(next(it)) for g in per_x]
     return TFResult("tf.gradients", [np.asarray(v) for v in out_values], gradients, added)
 
 
-def nested_tape_second_order(ys: Any, xs: Any, feed_dict: dict | None = None,
-                             variables: dict | None = None,
-                             directions: Sequence[Any] | None = None) -> TFResult:
+def nested_tape_second_order(
+    ys: Any,
+    xs: Any,
+    feed_dict: dict | None = None,
+    variables: dict | None = None,
+    directions: Sequence[Any] | None = None,
+) -> TFResult:
     """Second derivatives by nested tapes: d/dxs of sum_k <v_k, d(sum ys)/dx_k>.
 
     With every v_k of ones (the default) this equals differentiating the list of first
@@ -573,7 +629,7 @@ def nested_tape_second_order(ys: Any, xs: Any, feed_dict: dict | None = None,
     tf = import_tensorflow()
     problem = _Problem(ys, xs, feed_dict, variables, None)
     values = _constants(tf, problem)
-    sources = problem.sources(tf, values)
+    sources = problem.sources(values)
     wanted = set(problem.xs)
     tf_xs: dict[Tensor, Any] = {}
     with tf.GradientTape() as outer:
@@ -598,26 +654,32 @@ def nested_tape_second_order(ys: Any, xs: Any, feed_dict: dict | None = None,
         for k, g in enumerate(firsts):
             if g is None:
                 continue
-            v = tf.ones_like(g) if directions is None else tf.constant(
-                np.asarray(directions[k], dtype=g.dtype.as_numpy_dtype))
+            v = (
+                tf.ones_like(g)
+                if directions is None
+                else tf.constant(np.asarray(directions[k], dtype=g.dtype.as_numpy_dtype))
+            )
             terms.append(tf.math.reduce_sum(g * v))
         target = tf.math.add_n(terms) if terms else None
     seconds = outer.gradient(target, live) if target is not None else [None] * len(live)
     by_first = dict(zip(map(id, live), firsts))
     by_second = dict(zip(map(id, live), seconds))
-    first_list = [_numpy(by_first.get(id(tf_xs[x]))) if x in tf_xs else None
-                  for x in problem.xs]
-    second_list = [_numpy(by_second.get(id(tf_xs[x]))) if x in tf_xs else None
-                   for x in problem.xs]
+    first_list = [
+        _numpy(by_first.get(id(tf_xs[x]))) if x in tf_xs else None for x in problem.xs
+    ]
+    second_list = [
+        _numpy(by_second.get(id(tf_xs[x]))) if x in tf_xs else None for x in problem.xs
+    ]
     return TFResult("nested tapes", [_numpy(o) for o in outs], first_list, None, second_list)
 
 
-def evaluate(outputs: Any, feed_dict: dict | None = None, variables: dict | None = None
-             ) -> list[np.ndarray]:
+def evaluate(
+    outputs: Any, feed_dict: dict | None = None, variables: dict | None = None
+) -> list[np.ndarray]:
     """The values of `outputs` computed by TensorFlow (eagerly)."""
     tf = import_tensorflow()
     problem = _Problem(outputs, None, feed_dict, variables, None)
-    made = lower(tf, problem.ys, problem.sources(tf, _constants(tf, problem)))
+    made = lower(tf, problem.ys, problem.sources(_constants(tf, problem)))
     return [_numpy(made[y]) for y in problem.ys]
 
 
@@ -628,9 +690,14 @@ MODES: dict[str, Callable[..., TFResult]] = {
 }
 
 
-def gradients(ys: Any, xs: Any, feed_dict: dict | None = None, mode: str = "tape",
-              variables: dict | None = None, grad_ys: Sequence[Any] | None = None
-              ) -> TFResult:
+def gradients(
+    ys: Any,
+    xs: Any,
+    feed_dict: dict | None = None,
+    mode: str = "tape",
+    variables: dict | None = None,
+    grad_ys: Sequence[Any] | None = None,
+) -> TFResult:
     """d(sum ys)/dxs by TensorFlow: mode "tape", "function" or "tf.gradients"."""
     try:
         fn = MODES[mode]

@@ -51,6 +51,11 @@ def interleaved(contenders: dict[str, Callable[[], Any]], rounds: int, inner: in
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
+def progress(message: str) -> None:
+    """One line of progress on stderr, so that a long run shows where it is."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def _tf():
     import tensorflow as tf
 
@@ -274,12 +279,13 @@ def w3_depth(
     """Build, differentiate and run y = sin(y) * 1.0001 + 0.1 repeated N times.
 
     TensorFlow's graph building is slow for long chains (about 5 ms per step here for TF1),
-    so TF1 runs only up to `tf1_max` and eager up to `eager_max`, once per size above 1,000.
+    so TF1 runs only up to `tf1_max` and eager up to `eager_max`, once per size from 1,000 up.
     """
     sizes = sizes or ([10, 50] if quick else [100, 1_000, 10_000, 100_000])
     rows = []
     for n in sizes:
         repeats = 1 if quick or n >= 100_000 else (3 if n >= 10_000 else 7)
+        progress(f"W3 depth N={n:,}")
         row: dict[str, Any] = {"n": n}
         info: dict[str, Any] = {}
         runners = {"ours": _chain_ours, "python": _chain_floor}
@@ -291,7 +297,7 @@ def w3_depth(
         samples: dict[str, list[float]] = {k: [] for k in contenders}
         for i in range(repeats):
             for name, fn in contenders.items():
-                if name.startswith("tf") and n > 1_000 and i > 0:
+                if name.startswith("tf") and n >= 1_000 and i > 0:
                     continue
                 start = time.perf_counter()
                 fn()
@@ -587,6 +593,7 @@ def run_all(quick: bool = False, with_tf: bool = True, only: set[str] | None = N
         results["machine"]["tensorflow"] = _tf().__version__
     for key, fn in steps.items():
         if only is None or key in only:
+            progress(f"running {key}")
             results[key] = fn(quick, with_tf)
     results["targets"] = targets(results)
     return results

@@ -55,14 +55,19 @@ class Case:
         return {phs[n]: np.asarray(v, dtype=phs[n].dtype.np) for n, v in self.values.items()}
 
     def xs(self, phs: dict[str, Tensor]) -> list[Tensor]:
-        names = self.wrt if self.wrt is not None else [
-            n for n, v in self.values.items() if np.asarray(v).dtype.kind == "f"]
+        names = (
+            self.wrt
+            if self.wrt is not None
+            else [n for n, v in self.values.items() if np.asarray(v).dtype.kind == "f"]
+        )
         return [phs[n] for n in names]
 
     def describe(self, out: Tensor) -> str:
         """The formula and the inputs, for a failure message."""
-        shown = "; ".join(f"{n} = {np.array2string(np.asarray(v), precision=4, threshold=20)}"
-                          for n, v in self.values.items())
+        shown = "; ".join(
+            f"{n} = {np.array2string(np.asarray(v), precision=4, threshold=20)}"
+            for n, v in self.values.items()
+        )
         return f"{self.op_type}: f = {to_formula(out)}\n  at {shown}"
 
 
@@ -72,10 +77,12 @@ def _floats(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.floats(float(np.float32(lo)), float(np.float32(hi)), width=32)
 
 
-def shapes(min_rank: int = 0, max_rank: int = 3, min_side: int = 1, max_side: int = 3
-           ) -> st.SearchStrategy[tuple[int, ...]]:
-    return hnp.array_shapes(min_dims=min_rank, max_dims=max_rank, min_side=min_side,
-                            max_side=max_side)
+def shapes(
+    min_rank: int = 0, max_rank: int = 3, min_side: int = 1, max_side: int = 3
+) -> st.SearchStrategy[tuple[int, ...]]:
+    return hnp.array_shapes(
+        min_dims=min_rank, max_dims=max_rank, min_side=min_side, max_side=max_side
+    )
 
 
 def reals(shape: tuple[int, ...], lo: float = -2.0, hi: float = 2.0) -> st.SearchStrategy:
@@ -86,8 +93,9 @@ def positives(shape: tuple[int, ...], lo: float = 0.25, hi: float = 3.0) -> st.S
     return reals(shape, lo, hi)
 
 
-def nonzeros(shape: tuple[int, ...], margin: float = 0.25, hi: float = 2.0
-             ) -> st.SearchStrategy:
+def nonzeros(
+    shape: tuple[int, ...], margin: float = 0.25, hi: float = 2.0
+) -> st.SearchStrategy:
     element = st.one_of(_floats(margin, hi), _floats(-hi, -margin))
     return hnp.arrays(np.float64, shape, elements=element)
 
@@ -103,8 +111,9 @@ def distinct(draw: Any, shape: tuple[int, ...], gap: float = 0.25) -> np.ndarray
 
 
 @st.composite
-def grid_pair(draw: Any, shape_a: tuple[int, ...], shape_b: tuple[int, ...]
-              ) -> tuple[np.ndarray, np.ndarray]:
+def grid_pair(
+    draw: Any, shape_a: tuple[int, ...], shape_b: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """Two arrays on interleaved grids: every broadcast pair differs by at least 0.15."""
     a = draw(hnp.arrays(np.int64, shape_a, elements=st.integers(-4, 4))) * 0.5
     b = draw(hnp.arrays(np.int64, shape_b, elements=st.integers(-4, 4))) * 0.5 + 0.25
@@ -148,14 +157,21 @@ NOT_DRAWN: dict[str, str] = {
 def strategy(*op_types: str) -> Callable:
     def register(fn: Callable[[], st.SearchStrategy[Case]]) -> Callable:
         for t in op_types:
-            OP_STRATEGIES[t] = (lambda fn=fn, t=t: fn(t))
+            OP_STRATEGIES[t] = lambda fn=fn, t=t: fn(t)
         return fn
 
     return register
 
 
-_BINARY = {"AddV2": M.add, "Sub": M.subtract, "Mul": M.multiply, "RealDiv": M.divide,
-           "Pow": M.pow, "Maximum": M.maximum, "Minimum": M.minimum}
+_BINARY = {
+    "AddV2": M.add,
+    "Sub": M.subtract,
+    "Mul": M.multiply,
+    "RealDiv": M.divide,
+    "Pow": M.pow,
+    "Maximum": M.maximum,
+    "Minimum": M.minimum,
+}
 
 
 @strategy("AddV2", "Sub", "Mul", "RealDiv", "Pow", "Maximum", "Minimum")
@@ -212,8 +228,11 @@ def _add_n(draw: Any, op_type: str) -> Case:
     values = {f"x{i}": draw(reals(shape)) for i in range(n)}
     # A repeated input checks that the contributions of one tensor are summed.
     repeat = draw(st.booleans())
-    return Case(op_type, values, lambda p, d: M.add_n(
-        [p[f"x{i}"] for i in range(n)] + ([p["x0"]] if repeat else [])))
+    return Case(
+        op_type,
+        values,
+        lambda p, d: M.add_n([p[f"x{i}"] for i in range(n)] + ([p["x0"]] if repeat else [])),
+    )
 
 
 @strategy("Cast")
@@ -235,12 +254,19 @@ def _reduce(draw: Any, op_type: str) -> Case:
     shape = draw(shapes(1, 3))
     x = draw(distinct(shape)) if op_type in ("Max", "Min") else draw(reals(shape))
     rank = len(shape)
-    axis = draw(st.one_of(st.none(), st.integers(-rank, rank - 1),
-                          st.lists(st.integers(0, rank - 1), min_size=1, max_size=rank,
-                                   unique=True).map(tuple)))
+    axis = draw(
+        st.one_of(
+            st.none(),
+            st.integers(-rank, rank - 1),
+            st.lists(st.integers(0, rank - 1), min_size=1, max_size=rank, unique=True).map(
+                tuple
+            ),
+        )
+    )
     keepdims = draw(st.booleans())
-    fn = {"Sum": M.reduce_sum, "Mean": M.reduce_mean, "Max": M.reduce_max,
-          "Min": M.reduce_min}[op_type]
+    fn = {"Sum": M.reduce_sum, "Mean": M.reduce_mean, "Max": M.reduce_max, "Min": M.reduce_min}[
+        op_type
+    ]
     return Case(op_type, {"x": x}, lambda p, d: fn(p["x"], axis, keepdims))
 
 
@@ -251,8 +277,11 @@ def _matmul(draw: Any, op_type: str) -> Case:
     ta, tb = draw(st.booleans()), draw(st.booleans())
     a = draw(reals((k, m) if ta else (m, k)))
     b = draw(reals((n, k) if tb else (k, n)))
-    return Case(op_type, {"a": a, "b": b},
-                lambda p, d: M.matmul(p["a"], p["b"], transpose_a=ta, transpose_b=tb))
+    return Case(
+        op_type,
+        {"a": a, "b": b},
+        lambda p, d: M.matmul(p["a"], p["b"], transpose_a=ta, transpose_b=tb),
+    )
 
 
 @strategy("BatchMatMulV2")
@@ -260,12 +289,18 @@ def _matmul(draw: Any, op_type: str) -> Case:
 def _batch_matmul(draw: Any, op_type: str) -> Case:
     m, k, n, batch = (draw(st.integers(1, 3)) for _ in range(4))
     ta, tb = draw(st.booleans()), draw(st.booleans())
-    ba, bb = draw(st.sampled_from([((batch,), (batch,)), ((batch,), ()), ((1,), (batch,)),
-                                   ((2, batch), (batch,))]))
+    ba, bb = draw(
+        st.sampled_from(
+            [((batch,), (batch,)), ((batch,), ()), ((1,), (batch,)), ((2, batch), (batch,))]
+        )
+    )
     a = draw(reals(ba + ((k, m) if ta else (m, k))))
     b = draw(reals(bb + ((n, k) if tb else (k, n))))
-    return Case(op_type, {"a": a, "b": b},
-                lambda p, d: M.matmul(p["a"], p["b"], transpose_a=ta, transpose_b=tb))
+    return Case(
+        op_type,
+        {"a": a, "b": b},
+        lambda p, d: M.matmul(p["a"], p["b"], transpose_a=ta, transpose_b=tb),
+    )
 
 
 @strategy("Reshape")
@@ -284,8 +319,9 @@ def _reshape_like(draw: Any, op_type: str) -> Case:
     shape = draw(shapes(1, 3))
     n = int(np.prod(shape))
     x, like = draw(reals(shape)), draw(reals(draw(st.sampled_from([(n,), (1, n), (n, 1)]))))
-    return Case(op_type, {"x": x, "like": like},
-                lambda p, d: A.reshape_like(M.sin(p["x"]), p["like"]))
+    return Case(
+        op_type, {"x": x, "like": like}, lambda p, d: A.reshape_like(M.sin(p["x"]), p["like"])
+    )
 
 
 @strategy("Transpose")
@@ -293,8 +329,9 @@ def _reshape_like(draw: Any, op_type: str) -> Case:
 def _transpose(draw: Any, op_type: str) -> Case:
     shape = draw(shapes(1, 4))
     perm = tuple(draw(st.permutations(range(len(shape)))))
-    return Case(op_type, {"x": draw(reals(shape))},
-                lambda p, d: A.transpose(M.square(p["x"]), perm))
+    return Case(
+        op_type, {"x": draw(reals(shape))}, lambda p, d: A.transpose(M.square(p["x"]), perm)
+    )
 
 
 @strategy("ExpandDims")
@@ -302,8 +339,9 @@ def _transpose(draw: Any, op_type: str) -> Case:
 def _expand_dims(draw: Any, op_type: str) -> Case:
     shape = draw(shapes(0, 3))
     axis = draw(st.integers(-len(shape) - 1, len(shape)))
-    return Case(op_type, {"x": draw(reals(shape))},
-                lambda p, d: A.expand_dims(M.sin(p["x"]), axis))
+    return Case(
+        op_type, {"x": draw(reals(shape))}, lambda p, d: A.expand_dims(M.sin(p["x"]), axis)
+    )
 
 
 @strategy("Squeeze")
@@ -314,8 +352,7 @@ def _squeeze(draw: Any, op_type: str) -> Case:
     axis = None
     if ones and draw(st.booleans()):
         axis = tuple(draw(st.lists(st.sampled_from(ones), min_size=1, unique=True)))
-    return Case(op_type, {"x": draw(reals(shape))},
-                lambda p, d: A.squeeze(M.cos(p["x"]), axis))
+    return Case(op_type, {"x": draw(reals(shape))}, lambda p, d: A.squeeze(M.cos(p["x"]), axis))
 
 
 @strategy("ConcatV2")
@@ -329,8 +366,13 @@ def _concat(draw: Any, op_type: str) -> Case:
         s[axis] = draw(st.integers(1, 3))
         values[f"x{i}"] = draw(reals(tuple(s)))
     names = list(values)
-    return Case(op_type, values, lambda p, d: A.concat(
-        [M.multiply(p[n], float(i + 1)) for i, n in enumerate(names)], axis))
+    return Case(
+        op_type,
+        values,
+        lambda p, d: A.concat(
+            [M.multiply(p[n], float(i + 1)) for i, n in enumerate(names)], axis
+        ),
+    )
 
 
 @strategy("Pack")
@@ -340,8 +382,11 @@ def _pack(draw: Any, op_type: str) -> Case:
     axis = draw(st.integers(-len(shape) - 1, len(shape)))
     values = {f"x{i}": draw(reals(shape)) for i in range(draw(st.integers(1, 3)))}
     names = list(values)
-    return Case(op_type, values, lambda p, d: A.stack(
-        [M.multiply(p[n], p[names[0]]) for n in names], axis))
+    return Case(
+        op_type,
+        values,
+        lambda p, d: A.stack([M.multiply(p[n], p[names[0]]) for n in names], axis),
+    )
 
 
 @st.composite
@@ -373,8 +418,11 @@ def basic_index(draw: Any, shape: tuple[int, ...]) -> tuple:
 def _strided_slice(draw: Any, op_type: str) -> Case:
     shape = draw(shapes(1, 3, max_side=4))
     index = draw(basic_index(shape))
-    return Case(op_type, {"x": draw(reals(shape))},
-                lambda p, d: A.strided_slice(M.multiply(p["x"], p["x"]), index))
+    return Case(
+        op_type,
+        {"x": draw(reals(shape))},
+        lambda p, d: A.strided_slice(M.multiply(p["x"], p["x"]), index),
+    )
 
 
 @strategy("StridedSliceGrad")
@@ -384,8 +432,11 @@ def _strided_slice_grad(draw: Any, op_type: str) -> Case:
     index = draw(basic_index(shape))
     sliced = np.zeros(shape)[index].shape
     g, x = draw(reals(sliced)), draw(reals(shape))
-    return Case(op_type, {"g": g, "x": x},
-                lambda p, d: A.strided_slice_grad(M.sin(p["g"]), p["x"], index))
+    return Case(
+        op_type,
+        {"g": g, "x": x},
+        lambda p, d: A.strided_slice_grad(M.sin(p["g"]), p["x"], index),
+    )
 
 
 @strategy("BroadcastTo", "SumToShape")
@@ -396,8 +447,7 @@ def _broadcast(draw: Any, op_type: str) -> Case:
     small = tuple(1 if draw(st.booleans()) else s for s in big[lead:])
     if op_type == "BroadcastTo":
         values = {"x": draw(reals(small)), "like": draw(reals(big))}
-        return Case(op_type, values,
-                    lambda p, d: A.broadcast_like(M.square(p["x"]), p["like"]))
+        return Case(op_type, values, lambda p, d: A.broadcast_like(M.square(p["x"]), p["like"]))
     values = {"x": draw(reals(big)), "like": draw(reals(small))}
     return Case(op_type, values, lambda p, d: A.sum_to_shape_of(M.sin(p["x"]), p["like"]))
 
@@ -406,8 +456,11 @@ def _broadcast(draw: Any, op_type: str) -> Case:
 @st.composite
 def _fill(draw: Any, op_type: str) -> Case:
     dims = draw(shapes(0, 3))
-    return Case(op_type, {"v": draw(reals(()))},
-                lambda p, d: M.multiply(A.fill(dims, M.square(p["v"])), p["v"]))
+    return Case(
+        op_type,
+        {"v": draw(reals(()))},
+        lambda p, d: M.multiply(A.fill(dims, M.square(p["v"])), p["v"]),
+    )
 
 
 @strategy("SelectV2", "Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual")
@@ -416,9 +469,15 @@ def _select(draw: Any, op_type: str) -> Case:
     sa, sb = draw(broadcast_shapes())
     a, b = draw(grid_pair(sa, sb))
     x, y = draw(reals(sa)), draw(reals(sb))
-    compare = {"SelectV2": M.less, "Less": M.less, "LessEqual": M.less_equal,
-               "Greater": M.greater, "GreaterEqual": M.greater_equal, "Equal": M.equal,
-               "NotEqual": M.not_equal}[op_type]
+    compare = {
+        "SelectV2": M.less,
+        "Less": M.less,
+        "LessEqual": M.less_equal,
+        "Greater": M.greater,
+        "GreaterEqual": M.greater_equal,
+        "Equal": M.equal,
+        "NotEqual": M.not_equal,
+    }[op_type]
 
     def build(p: dict, d: Any) -> Tensor:
         return A.where(compare(p["a"], p["b"]), M.multiply(p["x"], p["a"]), M.sin(p["y"]))
@@ -438,7 +497,9 @@ def _logical(draw: Any, op_type: str) -> Case:
         if op_type == "LogicalNot":
             cond = M.logical_not(p["c1"])
         else:
-            cond = (M.logical_and if op_type == "LogicalAnd" else M.logical_or)(p["c1"], p["c2"])
+            cond = (M.logical_and if op_type == "LogicalAnd" else M.logical_or)(
+                p["c1"], p["c2"]
+            )
         return A.where(cond, M.exp(p["x"]), M.multiply(p["y"], p["x"]))
 
     return Case(op_type, {"c1": c1, "c2": c2, "x": x, "y": y}, build)
@@ -448,8 +509,11 @@ def _logical(draw: Any, op_type: str) -> Case:
 @st.composite
 def _sign(draw: Any, op_type: str) -> Case:
     shape = draw(shapes(0, 3))
-    return Case(op_type, {"x": draw(nonzeros(shape)), "y": draw(reals(shape))},
-                lambda p, d: M.multiply(M.sign(p["x"]), M.square(p["y"])))
+    return Case(
+        op_type,
+        {"x": draw(nonzeros(shape)), "y": draw(reals(shape))},
+        lambda p, d: M.multiply(M.sign(p["x"]), M.square(p["y"])),
+    )
 
 
 @strategy("ArgMax", "ArgMin")
@@ -458,8 +522,11 @@ def _arg(draw: Any, op_type: str) -> Case:
     shape = draw(shapes(1, 3))
     axis = draw(st.integers(0, len(shape) - 1))
     fn = M.argmax if op_type == "ArgMax" else M.argmin
-    return Case(op_type, {"x": draw(distinct(shape)), "y": draw(reals(()))},
-                lambda p, d: M.multiply(M.cast(fn(p["x"], axis), d), p["y"]))
+    return Case(
+        op_type,
+        {"x": draw(distinct(shape)), "y": draw(reals(()))},
+        lambda p, d: M.multiply(M.cast(fn(p["x"], axis), d), p["y"]),
+    )
 
 
 @strategy("Size", "ZerosLike", "OnesLike", "StopGradient")
@@ -487,9 +554,13 @@ def _xent(draw: Any, op_type: str) -> Case:
     labels = draw(positives(shape, 0.1, 1.0))
     labels = labels / labels.sum(axis=-1, keepdims=True)
     logits = draw(reals(shape, -3.0, 3.0))
-    return Case(op_type, {"labels": labels, "logits": logits},
-                lambda p, d: nn.softmax_cross_entropy_with_logits(labels=p["labels"],
-                                                                  logits=p["logits"]))
+    return Case(
+        op_type,
+        {"labels": labels, "logits": logits},
+        lambda p, d: nn.softmax_cross_entropy_with_logits(
+            labels=p["labels"], logits=p["logits"]
+        ),
+    )
 
 
 @st.composite
@@ -501,8 +572,13 @@ def conv_setup(draw: Any) -> dict[str, Any]:
     padding = draw(st.sampled_from(["SAME", "VALID"]))
     oh = nn.conv_output_size(h, kh, strides[0], padding)
     ow = nn.conv_output_size(w, kw, strides[1], padding)
-    return {"x": (n, h, w, c), "w": (kh, kw, c, co), "y": (n, oh, ow, co),
-            "strides": strides, "padding": padding}
+    return {
+        "x": (n, h, w, c),
+        "w": (kh, kw, c, co),
+        "y": (n, oh, ow, co),
+        "strides": strides,
+        "padding": padding,
+    }
 
 
 @strategy("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")
@@ -512,15 +588,20 @@ def _conv(draw: Any, op_type: str) -> Case:
     strides, padding = s["strides"], s["padding"]
     x, w, g = draw(reals(s["x"])), draw(reals(s["w"])), draw(reals(s["y"]))
     if op_type == "Conv2D":
-        return Case(op_type, {"x": x, "w": w},
-                    lambda p, d: nn.conv2d(p["x"], p["w"], strides, padding))
+        return Case(
+            op_type, {"x": x, "w": w}, lambda p, d: nn.conv2d(p["x"], p["w"], strides, padding)
+        )
     if op_type == "Conv2DBackpropInput":
-        return Case(op_type, {"x": x, "w": w, "g": g},
-                    lambda p, d: nn.conv2d_backprop_input(p["x"], p["w"], p["g"], strides,
-                                                          padding))
-    return Case(op_type, {"x": x, "w": w, "g": g},
-                lambda p, d: nn.conv2d_backprop_filter(p["x"], p["w"], p["g"], strides,
-                                                       padding))
+        return Case(
+            op_type,
+            {"x": x, "w": w, "g": g},
+            lambda p, d: nn.conv2d_backprop_input(p["x"], p["w"], p["g"], strides, padding),
+        )
+    return Case(
+        op_type,
+        {"x": x, "w": w, "g": g},
+        lambda p, d: nn.conv2d_backprop_filter(p["x"], p["w"], p["g"], strides, padding),
+    )
 
 
 @strategy("MaxPool", "MaxPoolGrad", "MaxPoolGradGrad")
@@ -535,8 +616,9 @@ def _pool(draw: Any, op_type: str) -> Case:
     ow = nn.conv_output_size(w, kw, strides[1], padding)
     x = draw(distinct((n, h, w, c)))
     if op_type == "MaxPool":
-        return Case(op_type, {"x": x},
-                    lambda p, d: nn.max_pool2d(p["x"], (kh, kw), strides, padding))
+        return Case(
+            op_type, {"x": x}, lambda p, d: nn.max_pool2d(p["x"], (kh, kw), strides, padding)
+        )
 
     def pooled(p: dict) -> tuple[Tensor, Tensor, dict]:
         y = nn.max_pool2d(p["x"], (kh, kw), strides, padding)
@@ -610,24 +692,67 @@ _UNARY_STEPS: list[tuple[str, Callable, Callable, Callable]] = [
     ("abs", lambda v: np.min(np.abs(v)) > 0.1, np.abs, M.abs),
     ("relu", lambda v: np.min(np.abs(v)) > 0.1, lambda v: np.maximum(v, 0), nn.relu),
     ("identity", lambda v: True, lambda v: v, A.identity),
-    ("stop_gradient_mul", lambda v: True, np.square,
-     lambda t: M.multiply(t, A.stop_gradient(t))),
-    ("softmax", lambda v: v.ndim >= 1, lambda v: np.exp(v - v.max(-1, keepdims=True))
-     / np.exp(v - v.max(-1, keepdims=True)).sum(-1, keepdims=True), nn.softmax),
-    ("log_softmax", lambda v: v.ndim >= 1, lambda v: v - v.max(-1, keepdims=True) - np.log(
-        np.exp(v - v.max(-1, keepdims=True)).sum(-1, keepdims=True)), nn.log_softmax),
-    ("reduce_sum", lambda v: v.ndim >= 1, lambda v: v.sum(-1, keepdims=True),
-     lambda t: M.reduce_sum(t, -1, keepdims=True)),
-    ("reduce_mean", lambda v: v.ndim >= 1, lambda v: v.mean(0, keepdims=True),
-     lambda t: M.reduce_mean(t, 0, keepdims=True)),
-    ("reduce_max", lambda v: v.ndim >= 1 and _min_gap(v) > 0.1,
-     lambda v: v.max(-1, keepdims=True), lambda t: M.reduce_max(t, -1, keepdims=True)),
-    ("reduce_min", lambda v: v.ndim >= 1 and _min_gap(v) > 0.1,
-     lambda v: v.min(0, keepdims=True), lambda t: M.reduce_min(t, 0, keepdims=True)),
-    ("reverse", lambda v: v.ndim >= 1, lambda v: v[..., ::-1],
-     lambda t: A.strided_slice(t, (Ellipsis, slice(None, None, -1)))),
-    ("expand_squeeze", lambda v: True, lambda v: v,
-     lambda t: A.squeeze(A.expand_dims(t, 0), 0)),
+    (
+        "stop_gradient_mul",
+        lambda v: True,
+        np.square,
+        lambda t: M.multiply(t, A.stop_gradient(t)),
+    ),
+    (
+        "softmax",
+        lambda v: v.ndim >= 1,
+        lambda v: (
+            np.exp(v - v.max(-1, keepdims=True))
+            / np.exp(v - v.max(-1, keepdims=True)).sum(-1, keepdims=True)
+        ),
+        nn.softmax,
+    ),
+    (
+        "log_softmax",
+        lambda v: v.ndim >= 1,
+        lambda v: (
+            v
+            - v.max(-1, keepdims=True)
+            - np.log(np.exp(v - v.max(-1, keepdims=True)).sum(-1, keepdims=True))
+        ),
+        nn.log_softmax,
+    ),
+    (
+        "reduce_sum",
+        lambda v: v.ndim >= 1,
+        lambda v: v.sum(-1, keepdims=True),
+        lambda t: M.reduce_sum(t, -1, keepdims=True),
+    ),
+    (
+        "reduce_mean",
+        lambda v: v.ndim >= 1,
+        lambda v: v.mean(0, keepdims=True),
+        lambda t: M.reduce_mean(t, 0, keepdims=True),
+    ),
+    (
+        "reduce_max",
+        lambda v: v.ndim >= 1 and _min_gap(v) > 0.1,
+        lambda v: v.max(-1, keepdims=True),
+        lambda t: M.reduce_max(t, -1, keepdims=True),
+    ),
+    (
+        "reduce_min",
+        lambda v: v.ndim >= 1 and _min_gap(v) > 0.1,
+        lambda v: v.min(0, keepdims=True),
+        lambda t: M.reduce_min(t, 0, keepdims=True),
+    ),
+    (
+        "reverse",
+        lambda v: v.ndim >= 1,
+        lambda v: v[..., ::-1],
+        lambda t: A.strided_slice(t, (Ellipsis, slice(None, None, -1))),
+    ),
+    (
+        "expand_squeeze",
+        lambda v: True,
+        lambda v: v,
+        lambda t: A.squeeze(A.expand_dims(t, 0), 0),
+    ),
 ]
 
 _BINARY_STEPS: list[tuple[str, Callable, Callable, Callable]] = [
@@ -635,20 +760,38 @@ _BINARY_STEPS: list[tuple[str, Callable, Callable, Callable]] = [
     ("sub", lambda a, b: True, np.subtract, M.subtract),
     ("mul", lambda a, b: True, np.multiply, M.multiply),
     ("div", lambda a, b: np.min(np.abs(b)) > 0.3, np.divide, M.divide),
-    ("pow", lambda a, b: np.min(a) > 0.3 and np.max(a) < 4 and np.max(np.abs(b)) < 2.5,
-     np.power, M.pow),
+    (
+        "pow",
+        lambda a, b: np.min(a) > 0.3 and np.max(a) < 4 and np.max(np.abs(b)) < 2.5,
+        np.power,
+        M.pow,
+    ),
     ("maximum", lambda a, b: np.min(np.abs(a - b)) > 0.1, np.maximum, M.maximum),
     ("minimum", lambda a, b: np.min(np.abs(a - b)) > 0.1, np.minimum, M.minimum),
-    ("where_less", lambda a, b: np.min(np.abs(a - b)) > 0.1,
-     lambda a, b: np.where(a < b, a * b, np.sin(b) + 0 * a),
-     lambda a, b: A.where(M.less(a, b), M.multiply(a, b), M.add(M.sin(b), M.multiply(0.0, a)))),
-    ("add_n", lambda a, b: a.shape == b.shape, lambda a, b: a + b + a,
-     lambda a, b: M.add_n([a, b, a])),
+    (
+        "where_less",
+        lambda a, b: np.min(np.abs(a - b)) > 0.1,
+        lambda a, b: np.where(a < b, a * b, np.sin(b) + 0 * a),
+        lambda a, b: A.where(
+            M.less(a, b), M.multiply(a, b), M.add(M.sin(b), M.multiply(0.0, a))
+        ),
+    ),
+    (
+        "add_n",
+        lambda a, b: a.shape == b.shape,
+        lambda a, b: a + b + a,
+        lambda a, b: M.add_n([a, b, a]),
+    ),
 ]
 
 
+def _recent(draw: Any, nodes: list[_Node]) -> _Node:
+    """An earlier step, the latest by preference (and when shrinking): deep formulas."""
+    return nodes[-1 - draw(st.integers(0, len(nodes) - 1))]
+
+
 @st.composite
-def expressions(draw: Any, max_steps: int = 6) -> Case:
+def expressions(draw: Any, max_steps: int = 8) -> Case:
     """A random formula over 1-3 inputs of one shape, built step by step from the table.
 
     Each step applies an op to earlier results; an op is only drawn where its operands lie
@@ -658,16 +801,16 @@ def expressions(draw: Any, max_steps: int = 6) -> Case:
     names = [f"x{i}" for i in range(draw(st.integers(1, 3)))]
     values = {n: draw(reals(shape, -1.5, 1.5)) for n in names}
     nodes = [_Node(values[n], leaf=n) for n in names]
-    for _ in range(draw(st.integers(1, max_steps))):
+    for _ in range(draw(st.integers(2, max_steps))):
         if draw(st.booleans()):
-            a = draw(st.sampled_from(nodes))
+            a = _recent(draw, nodes)
             options = [s for s in _UNARY_STEPS if s[1](a.value)]
             _name, _, np_fn, fn = draw(st.sampled_from(options))
             with np.errstate(all="ignore"):
                 value = np.asarray(np_fn(a.value), dtype=np.float64)
             node = _Node(value, fn, (a,))
         else:
-            a, b = draw(st.sampled_from(nodes)), draw(st.sampled_from(nodes))
+            a, b = _recent(draw, nodes), draw(st.sampled_from(nodes))
             with np.errstate(all="ignore"):
                 options = [s for s in _BINARY_STEPS if s[1](a.value, b.value)]
                 _name, _, np_fn, fn = draw(st.sampled_from(options))

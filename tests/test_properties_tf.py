@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import NOT_DRAWN, OP_STRATEGIES, Case, expressions
 
 import autograd_lab as al
 from autograd_lab import tensorflow_bridge as bridge
 from autograd_lab.derivatives import derivative_table
 from autograd_lab.verify import agreement, check_gradients
-from strategies import NOT_DRAWN, OP_STRATEGIES, Case, expressions
 
 pytest.importorskip("tensorflow")
 pytestmark = pytest.mark.tensorflow
@@ -49,8 +49,9 @@ def _run(graph, fetches, feeds):
         return sess.run(fetches, feeds)
 
 
-def verify_case(case: Case, dtype, second_order: bool = True, finite_differences: bool = True
-                ) -> None:
+def verify_case(
+    case: Case, dtype, second_order: bool = True, finite_differences: bool = True
+) -> None:
     """Values, gradients and second derivatives against TensorFlow; gradients against FD."""
     graph, out, phs = case.make(dtype)
     feeds, xs = case.feeds(phs), case.xs(phs)
@@ -72,7 +73,8 @@ def verify_case(case: Case, dtype, second_order: bool = True, finite_differences
             _close(f"d/d{x.op.name} by tf.gradients", g, t1, dtype, context)
 
     if finite_differences:
-        report = check_gradients(out, xs, feeds)
+        # Second order too in float64: the gradient graph's own rules against differences.
+        report = check_gradients(out, xs, feeds, second_order=dtype is al.float64)
         assert report.ok, f"{context}\n{report}"
 
     if second_order and case.second_order and live:
@@ -87,12 +89,15 @@ def verify_case(case: Case, dtype, second_order: bool = True, finite_differences
 
 def test_every_table_entry_has_a_strategy():
     """A differentiable op without a strategy fails; the others are drawn or listed."""
-    missing = [e.op_type for e in derivative_table()
-               if e.op_type not in OP_STRATEGIES and (e.rule is not None
-                                                      or e.op_type not in NOT_DRAWN)]
+    missing = [
+        e.op_type
+        for e in derivative_table()
+        if e.op_type not in OP_STRATEGIES and (e.rule is not None or e.op_type not in NOT_DRAWN)
+    ]
     assert not missing, f"no Hypothesis strategy in tests/strategies.py for {missing}"
-    differentiable_listed = [e.op_type for e in derivative_table()
-                             if e.rule is not None and e.op_type in NOT_DRAWN]
+    differentiable_listed = [
+        e.op_type for e in derivative_table() if e.rule is not None and e.op_type in NOT_DRAWN
+    ]
     assert not differentiable_listed
 
 

@@ -16,7 +16,7 @@ from .checks import (
     numeric_gradient,
     to_formula,
 )
-from .compare import ComparisonReport, CompareRow, compare
+from .compare import CompareRow, ComparisonReport, compare
 from .tolerances import AGREEMENT, FINITE_DIFFERENCE, Tolerance, agreement, finite_difference
 
 __all__ = [

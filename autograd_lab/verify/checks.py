@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dtypes
+from ..array_ops import placeholder
 from ..derivatives import lookup
 from ..expression import Expression
 from ..gradients import gradients
@@ -30,8 +31,9 @@ DIRECTIONS = 4  # random directional derivatives per input when the Jacobian is 
 
 
 # ---- cloning a graph in another dtype -------------------------------------------------
-def clone_graph(outputs: Sequence[Any], dtype: Any = _dtypes.float64,
-                variables_as_placeholders: bool = True) -> tuple[Graph, dict[Tensor, Tensor]]:
+def clone_graph(
+    outputs: Sequence[Any], dtype: Any = _dtypes.float64, variables_as_placeholders: bool = True
+) -> tuple[Graph, dict[Tensor, Tensor]]:
     """A copy of the subgraph `outputs` need, with float tensors in `dtype` (None: kept).
 
     Op names, attributes and static shapes are kept; variables become placeholders of the
@@ -67,8 +69,14 @@ def clone_graph(outputs: Sequence[Any], dtype: Any = _dtypes.float64,
             if isinstance(old, _dtypes.DType) and old.is_floating and target is not None:
                 attrs[key] = target
         new_op = graph.create_op(
-            op_type, [mapping[t] for t in op.inputs], name=op.name, default_name=op.type,
-            dtype=new_dtype, shape=out.shape, attrs=attrs, stateful=op.stateful,
+            op_type,
+            [mapping[t] for t in op.inputs],
+            name=op.name,
+            default_name=op.type,
+            dtype=new_dtype,
+            shape=out.shape,
+            attrs=attrs,
+            stateful=op.stateful,
         )
         mapping[out] = new_op.outputs[0]
     return graph, mapping
@@ -90,22 +98,72 @@ def label(t: Tensor) -> str:
 
 
 # ---- readable formulas ----------------------------------------------------------------
-_INFIX = {"AddV2": "+", "Sub": "-", "Mul": "*", "RealDiv": "/", "Pow": "**",
-          "MatMul": "@", "BatchMatMulV2": "@", "Less": "<", "LessEqual": "<=",
-          "Greater": ">", "GreaterEqual": ">=", "Equal": "==", "NotEqual": "!=",
-          "LogicalAnd": "&", "LogicalOr": "|"}
-_FUNCTION_NAMES = {"Neg": "-", "Sum": "reduce_sum", "Mean": "reduce_mean",
-                   "Max": "reduce_max", "Min": "reduce_min", "SelectV2": "where",
-                   "Pack": "stack", "ConcatV2": "concat", "LogicalNot": "~", "AddN": "add_n",
-                   "Maximum": "maximum", "Minimum": "minimum", "ExpandDims": "expand_dims",
-                   "BroadcastTo": "broadcast_to", "SumToShape": "sum_to_shape",
-                   "ReshapeLike": "reshape_like", "Softmax": "softmax",
-                   "LogSoftmax": "log_softmax", "Conv2D": "conv2d", "MaxPool": "max_pool",
-                   "SoftmaxCrossEntropyWithLogits": "softmax_cross_entropy_with_logits",
-                   "StopGradient": "stop_gradient", "ArgMax": "argmax", "ArgMin": "argmin"}
-_LOWER = {"Sin", "Cos", "Tan", "Tanh", "Exp", "Log", "Sqrt", "Square", "Abs", "Sign",
-          "Sigmoid", "Relu", "Identity", "Reshape", "Transpose", "Squeeze", "Cast", "Fill",
-          "Size", "ZerosLike", "OnesLike"}
+_INFIX = {
+    "AddV2": "+",
+    "Sub": "-",
+    "Mul": "*",
+    "RealDiv": "/",
+    "Pow": "**",
+    "MatMul": "@",
+    "BatchMatMulV2": "@",
+    "Less": "<",
+    "LessEqual": "<=",
+    "Greater": ">",
+    "GreaterEqual": ">=",
+    "Equal": "==",
+    "NotEqual": "!=",
+    "LogicalAnd": "&",
+    "LogicalOr": "|",
+}
+_FUNCTION_NAMES = {
+    "Neg": "-",
+    "Sum": "reduce_sum",
+    "Mean": "reduce_mean",
+    "Max": "reduce_max",
+    "Min": "reduce_min",
+    "SelectV2": "where",
+    "Pack": "stack",
+    "ConcatV2": "concat",
+    "LogicalNot": "~",
+    "AddN": "add_n",
+    "Maximum": "maximum",
+    "Minimum": "minimum",
+    "ExpandDims": "expand_dims",
+    "BroadcastTo": "broadcast_to",
+    "SumToShape": "sum_to_shape",
+    "ReshapeLike": "reshape_like",
+    "Softmax": "softmax",
+    "LogSoftmax": "log_softmax",
+    "Conv2D": "conv2d",
+    "MaxPool": "max_pool",
+    "SoftmaxCrossEntropyWithLogits": "softmax_cross_entropy_with_logits",
+    "StopGradient": "stop_gradient",
+    "ArgMax": "argmax",
+    "ArgMin": "argmin",
+}
+_LOWER = {
+    "Sin",
+    "Cos",
+    "Tan",
+    "Tanh",
+    "Exp",
+    "Log",
+    "Sqrt",
+    "Square",
+    "Abs",
+    "Sign",
+    "Sigmoid",
+    "Relu",
+    "Identity",
+    "Reshape",
+    "Transpose",
+    "Squeeze",
+    "Cast",
+    "Fill",
+    "Size",
+    "ZerosLike",
+    "OnesLike",
+}
 _HIDDEN_ATTRS = {"value", "shape", "dtype", "index"}
 
 
@@ -130,11 +188,15 @@ def to_formula(tensor: Any, max_length: int = 400) -> str:
         elif op.type == "StridedSlice":
             text = f"{ins[0]}[{_index_text(op.attrs['index'])}]"
         else:
-            name = _FUNCTION_NAMES.get(op.type, op.type.lower() if op.type in _LOWER
-                                       else op.type)
+            name = _FUNCTION_NAMES.get(
+                op.type, op.type.lower() if op.type in _LOWER else op.type
+            )
             ins = [_unwrap(i) for i in ins]
-            extra = [f"{k}={_attr_text(v)}" for k, v in op.attrs.items()
-                     if k not in _HIDDEN_ATTRS and v not in (None, False)]
+            extra = [
+                f"{k}={_attr_text(v)}"
+                for k, v in op.attrs.items()
+                if k not in _HIDDEN_ATTRS and v is not None and v is not False
+            ]
             if op.type == "StridedSliceGrad":
                 extra.append(f"index=[{_index_text(op.attrs['index'])}]")
             text = f"{name}({', '.join(ins + extra)})"
@@ -161,8 +223,12 @@ def _unwrap(text: str) -> str:
 
 def _attr_text(value: Any) -> str:
     if isinstance(value, tuple):
-        return "(" + ", ".join(_attr_text(v) for v in value) + ("," if len(value) == 1 else "")\
+        return (
+            "("
+            + ", ".join(_attr_text(v) for v in value)
+            + ("," if len(value) == 1 else "")
             + ")"
+        )
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}={_attr_text(v)}" for k, v in value.items()) + "}"
     return str(value)
@@ -231,16 +297,24 @@ class GradientReport:
         return list(seen)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "dtype": self.dtype, "formula": self.formula,
-                "step": self.tolerance.step, "atol": self.tolerance.atol,
-                "rtol": self.tolerance.rtol, "rows": [r.to_dict() for r in self.rows],
-                "notes": list(self.notes)}
+        return {
+            "ok": self.ok,
+            "dtype": self.dtype,
+            "formula": self.formula,
+            "step": self.tolerance.step,
+            "atol": self.tolerance.atol,
+            "rtol": self.tolerance.rtol,
+            "rows": [r.to_dict() for r in self.rows],
+            "notes": list(self.notes),
+        }
 
     def __str__(self) -> str:
         tol = self.tolerance
-        head = (f"gradient check in {self.dtype}: {'PASS' if self.ok else 'FAIL'} "
-                f"({len(self.rows) - len(self.failures)}/{len(self.rows)} rows; step "
-                f"{tol.step:.3g}, atol {tol.atol:g}, rtol {tol.rtol:g})")
+        head = (
+            f"gradient check in {self.dtype}: {'PASS' if self.ok else 'FAIL'} "
+            f"({len(self.rows) - len(self.failures)}/{len(self.rows)} rows; step "
+            f"{tol.step:.3g}, atol {tol.atol:g}, rtol {tol.rtol:g})"
+        )
         lines = [head]
         if self.formula:
             lines.append(f"  f = {self.formula}")
@@ -249,8 +323,17 @@ class GradientReport:
         for r in self.rows:
             what = f"{r.op_name} ({r.op_type})" if r.op_name else "whole chain"
             target = r.target if r.input_index is None else f"#{r.input_index} {r.target}"
-            table.append(("ok" if r.ok else "FAIL", r.check, str(r.order), what, target,
-                          f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}"))
+            table.append(
+                (
+                    "ok" if r.ok else "FAIL",
+                    r.check,
+                    str(r.order),
+                    what,
+                    target,
+                    f"{r.max_abs_error:.2e}",
+                    f"{r.max_rel_error:.2e}",
+                )
+            )
         widths = [min(max(len(row[c]) for row in table), 44) for c in range(len(header))]
         for row, r in zip(table, [None, *self.rows]):
             lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
@@ -263,8 +346,9 @@ class GradientReport:
 
 
 # ---- comparing arrays -----------------------------------------------------------------
-def errors(actual: np.ndarray, expected: np.ndarray, tol: Tolerance
-           ) -> tuple[float, float, bool, int]:
+def errors(
+    actual: np.ndarray, expected: np.ndarray, tol: Tolerance
+) -> tuple[float, float, bool, int]:
     """Max abs and relative error, whether all elements pass, index of the worst element."""
     a = np.asarray(actual, dtype=np.float64).ravel()
     b = np.asarray(expected, dtype=np.float64).ravel()
@@ -287,8 +371,9 @@ def _index_str(shape: tuple, flat: int) -> str:
 
 
 # ---- finite differences ---------------------------------------------------------------
-def _central(f: Callable[[np.ndarray], float], x: np.ndarray, direction: np.ndarray,
-             step: float) -> float:
+def _central(
+    f: Callable[[np.ndarray], float], x: np.ndarray, direction: np.ndarray, step: float
+) -> float:
     """(f(x + h d) - f(x - h d)) / 2h, with h scaled by the size of x."""
     scale = max(1.0, float(np.max(np.abs(x))) if x.size else 1.0)
     h = step * scale
@@ -304,9 +389,14 @@ def _unit(shape: tuple, flat: int, dtype: Any) -> np.ndarray:
 
 
 # ---- checking one op's rule -----------------------------------------------------------
-def check_op(op: Operation, inputs: Sequence[np.ndarray], tol: Tolerance,
-             rng: np.random.Generator, max_elements: int = MAX_JACOBIAN_ELEMENTS,
-             directions: int = DIRECTIONS) -> list[CheckRow]:
+def check_op(
+    op: Operation,
+    inputs: Sequence[np.ndarray],
+    tol: Tolerance,
+    rng: np.random.Generator,
+    max_elements: int = MAX_JACOBIAN_ELEMENTS,
+    directions: int = DIRECTIONS,
+) -> list[CheckRow]:
     """Check `op`'s rule at `inputs`: its vector-Jacobian product against finite differences.
 
     A random cotangent u is drawn; for every float input x, the rule's u·J is compared with
@@ -318,24 +408,37 @@ def check_op(op: Operation, inputs: Sequence[np.ndarray], tol: Tolerance,
     local = Graph()
     values = [np.asarray(v) for v in inputs]
     with local.as_default():
-        from ..array_ops import placeholder
-
-        phs = [placeholder(t.dtype, np.shape(v), name=f"input_{i}")
-               for i, (t, v) in enumerate(zip(op.inputs, values))]
+        phs = [
+            placeholder(t.dtype, np.shape(v), name=f"input_{i}")
+            for i, (t, v) in enumerate(zip(op.inputs, values))
+        ]
         kernel = KERNELS[op.type](op)  # kernels read only the op's attributes and dtype
         out = np.asarray(kernel(*values))
-        local_op = local.create_op(op.type, phs, name=op.name, default_name=op.type,
-                                   dtype=op.outputs[0].dtype, shape=out.shape, attrs=op.attrs)
+        local_op = local.create_op(
+            op.type,
+            phs,
+            name=op.name,
+            default_name=op.type,
+            dtype=op.outputs[0].dtype,
+            shape=out.shape,
+            attrs=op.attrs,
+        )
         u = rng.standard_normal(out.shape).astype(out.dtype)
         seed = placeholder(op.outputs[0].dtype, out.shape, name="grad")
-        raw = entry.rule(local_op, seed)
-        if len(raw) != len(op.inputs):
-            return [CheckRow("op", 1, label(op.inputs[0]) if op.inputs else op.name,
-                             math.inf, math.inf, False,
-                             f"rule returned {len(raw)} gradients for {len(op.inputs)} inputs",
-                             op.name, op.type, None)]
         wanted = [i for i, t in enumerate(op.inputs) if t.dtype.is_floating]
-        built = {i: (raw[i]() if callable(raw[i]) else raw[i]) for i in wanted}
+        try:
+            raw = entry.rule(local_op, seed)
+            if len(raw) != len(op.inputs):
+                raise ValueError(
+                    f"it returned {len(raw)} gradients for {len(op.inputs)} inputs"
+                )
+            built = {i: (raw[i]() if callable(raw[i]) else raw[i]) for i in wanted}
+        except Exception as exc:  # a broken rule is a finding to report, not a crash
+            where = f"the rule failed: {type(exc).__name__}: {exc}"
+            target = label(op.inputs[0]) if op.inputs else op.name
+            return [
+                CheckRow("op", 1, target, math.inf, math.inf, False, where, op.name, op.type)
+            ]
     fetch = {i: g for i, g in built.items() if g is not None}
     feed = {**dict(zip(phs, values)), seed: u}
     with Session(graph=local) as sess:
@@ -347,10 +450,21 @@ def check_op(op: Operation, inputs: Sequence[np.ndarray], tol: Tolerance,
         got = analytic.get(i)
         got = np.zeros_like(x) if got is None else np.asarray(got)
         if got.shape != x.shape:
-            rows.append(CheckRow(
-                "op", 1, name, math.inf, math.inf, False,
-                f"the rule's gradient has shape {got.shape} but input {i} has shape {x.shape}",
-                op.name, op.type, i, x.size))
+            rows.append(
+                CheckRow(
+                    "op",
+                    1,
+                    name,
+                    math.inf,
+                    math.inf,
+                    False,
+                    f"the rule's gradient has shape {got.shape}; input {i} has {x.shape}",
+                    op.name,
+                    op.type,
+                    i,
+                    x.size,
+                )
+            )
             continue
 
         def f(xi: np.ndarray, i: int = i) -> float:
@@ -358,27 +472,40 @@ def check_op(op: Operation, inputs: Sequence[np.ndarray], tol: Tolerance,
             args[i] = xi
             return float(np.sum(np.asarray(kernel(*args), dtype=np.float64) * u))
 
-        rows.append(_compare_vjp(f, x, got, tol, rng, max_elements, directions,
-                                 name, op, i, values))
+        rows.append(
+            _compare_vjp(f, x, got, tol, rng, max_elements, directions, name, op, i, values)
+        )
     return rows
 
 
-def _compare_vjp(f: Callable[[np.ndarray], float], x: np.ndarray, vjp: np.ndarray,
-                 tol: Tolerance, rng: np.random.Generator, max_elements: int,
-                 directions: int, name: str, op: Operation | None, index: int | None,
-                 values: Sequence[np.ndarray] = ()) -> CheckRow:
+def _compare_vjp(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    vjp: np.ndarray,
+    tol: Tolerance,
+    rng: np.random.Generator,
+    max_elements: int,
+    directions: int,
+    name: str,
+    op: Operation | None,
+    index: int | None,
+    values: Sequence[np.ndarray] = (),
+) -> CheckRow:
     """One row: the analytic u·J of input x against finite differences of f = u·op."""
     op_name = op.name if op is not None else None
     op_type = op.type if op is not None else None
     if x.size == 0:
         return CheckRow("op", 1, name, 0.0, 0.0, True, "empty input", op_name, op_type, index)
     if x.size <= max_elements:
-        fd = np.array([_central(f, x, _unit(x.shape, j, x.dtype), tol.step)
-                       for j in range(x.size)]).reshape(x.shape)
+        fd = np.array(
+            [_central(f, x, _unit(x.shape, j, x.dtype), tol.step) for j in range(x.size)]
+        ).reshape(x.shape)
         err, rel, ok, worst = errors(vjp, fd, tol)
         at = _index_str(x.shape, worst)
-        where = (f"d/d {name}{at} at {name}{at} = {x.ravel()[worst]:.6g}: rule gives "
-                 f"{vjp.ravel()[worst]:.6g}, finite differences {fd.ravel()[worst]:.6g}")
+        where = (
+            f"d/d {name}{at} at {name}{at} = {x.ravel()[worst]:.6g}: rule gives "
+            f"{vjp.ravel()[worst]:.6g}, finite differences {fd.ravel()[worst]:.6g}"
+        )
         check = "op"
     else:
         got, want = [], []
@@ -387,8 +514,10 @@ def _compare_vjp(f: Callable[[np.ndarray], float], x: np.ndarray, vjp: np.ndarra
             got.append(float(np.sum(np.asarray(vjp, dtype=np.float64) * v)))
             want.append(_central(f, x, v, tol.step))
         err, rel, ok, worst = errors(np.array(got), np.array(want), tol)
-        where = (f"along a random direction of {name} (shape {x.shape}): rule gives "
-                 f"{got[worst]:.6g}, finite differences {want[worst]:.6g}")
+        where = (
+            f"along a random direction of {name} (shape {x.shape}): rule gives "
+            f"{got[worst]:.6g}, finite differences {want[worst]:.6g}"
+        )
         check = "op"
     if values and not ok:
         shown = "; ".join(f"input {k} = {_short(v)}" for k, v in enumerate(values))
@@ -403,15 +532,15 @@ def _short(value: np.ndarray, limit: int = 80) -> str:
 
 
 # ---- checking the whole chain ---------------------------------------------------------
-def hold_stopped(graph: Graph, ys: Sequence[Tensor], feeds: dict[Tensor, np.ndarray],
-                 session: Session) -> dict[Tensor, np.ndarray]:
+def hold_stopped(
+    graph: Graph, ys: Sequence[Tensor], feeds: dict[Tensor, np.ndarray], session: Session
+) -> dict[Tensor, np.ndarray]:
     """`feeds` plus the value of every `stop_gradient` output the ys need, held fixed.
 
     Finite differences then treat those outputs as constants, which is what stop_gradient
     asks of the derivative.
     """
-    stopped = [op.outputs[0] for op in needed_ops(list(ys), feeds)
-               if op.type == "StopGradient"]
+    stopped = [op.outputs[0] for op in needed_ops(list(ys), feeds) if op.type == "StopGradient"]
     if not stopped:
         return feeds
     values = session.run(stopped, feeds)
@@ -421,8 +550,9 @@ def hold_stopped(graph: Graph, ys: Sequence[Tensor], feeds: dict[Tensor, np.ndar
 class _Problem:
     """The cloned graph with its outputs, inputs, feeds and a session to run it."""
 
-    def __init__(self, graph: Graph, ys: list[Tensor], xs: list[Tensor],
-                 feeds: dict[Tensor, np.ndarray]) -> None:
+    def __init__(
+        self, graph: Graph, ys: list[Tensor], xs: list[Tensor], feeds: dict[Tensor, np.ndarray]
+    ) -> None:
         self.graph, self.ys, self.xs = graph, ys, xs
         self.session = Session(graph=graph)
         self.feeds = hold_stopped(graph, ys, feeds, self.session)
@@ -435,23 +565,29 @@ class _Problem:
         self.session.close()
 
 
-def _chain_rows(p: _Problem, ys: list[Tensor], order: int, tol: Tolerance,
-                rng: np.random.Generator, max_elements: int, directions: int
-                ) -> list[CheckRow]:
+def _chain_rows(
+    p: _Problem,
+    ys: list[Tensor],
+    order: int,
+    tol: Tolerance,
+    rng: np.random.Generator,
+    max_elements: int,
+    directions: int,
+) -> list[CheckRow]:
     """Rows for the Jacobian of `ys` in `p.xs`: analytic VJPs against finite differences."""
     y_values = [np.asarray(v) for v in p.run(ys)]
     x_values = [np.asarray(p.feeds[x]) for x in p.xs]
     with p.graph.as_default():
-        from ..array_ops import placeholder
-
         seeds = [placeholder(y.dtype, v.shape, name="seed") for y, v in zip(ys, y_values)]
         grads = gradients(ys, p.xs, grad_ys=seeds)
     fetch = [g for g in grads if g is not None]
 
     def vjps(us: list[np.ndarray]) -> list[np.ndarray]:
         got = iter(p.run(fetch, dict(zip(seeds, us))) if fetch else [])
-        return [np.zeros_like(x) if g is None else np.asarray(next(got))
-                for g, x in zip(grads, x_values)]
+        return [
+            np.zeros_like(x) if g is None else np.asarray(next(got))
+            for g, x in zip(grads, x_values)
+        ]
 
     def outputs_at(x: Tensor, value: np.ndarray) -> list[np.ndarray]:
         return [np.asarray(v, dtype=np.float64) for v in p.run(ys, {x: value})]
@@ -476,20 +612,27 @@ def _chain_rows(p: _Problem, ys: list[Tensor], order: int, tol: Tolerance,
                 e = _unit(xv.shape, j, xv.dtype)
                 scale = max(1.0, float(np.max(np.abs(xv))) if xv.size else 1.0)
                 h = tol.step * scale
-                plus = np.concatenate([v.ravel() for v in outputs_at(x, (xv + h * e)
-                                                                     .astype(xv.dtype))])
-                minus = np.concatenate([v.ravel() for v in outputs_at(x, (xv - h * e)
-                                                                      .astype(xv.dtype))])
+                plus = np.concatenate(
+                    [v.ravel() for v in outputs_at(x, (xv + h * e).astype(xv.dtype))]
+                )
+                minus = np.concatenate(
+                    [v.ravel() for v in outputs_at(x, (xv - h * e).astype(xv.dtype))]
+                )
                 numeric[:, j] = (plus - minus) / (2 * h)
             err, rel, ok, worst = errors(analytic, numeric, tol)
             k, j = divmod(worst, max(xv.size, 1))
             where = ""
             if analytic.size:
-                where = (f"d out[{k}] / d {label(x)}{_index_str(xv.shape, j)} at "
-                         f"{label(x)} = {_short(xv)}: ours {analytic.ravel()[worst]:.6g}, "
-                         f"finite differences {numeric.ravel()[worst]:.6g}")
-            rows.append(CheckRow("jacobian", order, label(x), err, rel, ok, where,
-                                 elements=analytic.size))
+                where = (
+                    f"d out[{k}] / d {label(x)}{_index_str(xv.shape, j)} at "
+                    f"{label(x)} = {_short(xv)}: ours {analytic.ravel()[worst]:.6g}, "
+                    f"finite differences {numeric.ravel()[worst]:.6g}"
+                )
+            rows.append(
+                CheckRow(
+                    "jacobian", order, label(x), err, rel, ok, where, elements=analytic.size
+                )
+            )
         return rows
     # Large: random cotangents u and directions v, comparing u·J·v both ways.
     for i, (x, xv) in enumerate(zip(p.xs, x_values)):
@@ -499,28 +642,43 @@ def _chain_rows(p: _Problem, ys: list[Tensor], order: int, tol: Tolerance,
             v = rng.standard_normal(xv.shape).astype(xv.dtype)
             got.append(float(np.sum(np.asarray(vjps(us)[i], dtype=np.float64) * v)))
 
-            def f(value: np.ndarray, us: list[np.ndarray] = us) -> float:
+            def f(value: np.ndarray, us: list[np.ndarray] = us, x: Tensor = x) -> float:
                 return float(sum(np.sum(o * u) for o, u in zip(outputs_at(x, value), us)))
 
             want.append(_central(f, xv, v, tol.step))
         err, rel, ok, worst = errors(np.array(got), np.array(want), tol)
-        where = (f"u·J·v along random directions of {label(x)} (shape {xv.shape}): ours "
-                 f"{got[worst]:.6g}, finite differences {want[worst]:.6g}")
-        rows.append(CheckRow("directions", order, label(x), err, rel, ok, where,
-                             elements=directions))
+        where = (
+            f"u·J·v along random directions of {label(x)} (shape {xv.shape}): ours "
+            f"{got[worst]:.6g}, finite differences {want[worst]:.6g}"
+        )
+        rows.append(
+            CheckRow("directions", order, label(x), err, rel, ok, where, elements=directions)
+        )
     return rows
 
 
-def _op_rows(p: _Problem, ys: list[Tensor], order: int, tol: Tolerance,
-             rng: np.random.Generator, max_elements: int, directions: int) -> list[CheckRow]:
+def _op_rows(
+    p: _Problem,
+    ys: list[Tensor],
+    order: int,
+    tol: Tolerance,
+    rng: np.random.Generator,
+    max_elements: int,
+    directions: int,
+) -> list[CheckRow]:
     """Rows for every differentiable op between `p.xs` and `ys`, each checked on its own."""
     from ..gradients import _ops_between
 
     ops = sorted(_ops_between(ys, p.xs, set()), key=lambda o: o._id)
-    ops = [op for op in ops if op not in p.checked
-           and op.type not in ("Placeholder", "Const", "VariableV2")
-           and op.outputs and op.outputs[0].dtype.is_floating
-           and lookup(op.type).rule is not None]
+    ops = [
+        op
+        for op in ops
+        if op not in p.checked
+        and op.type not in ("Placeholder", "Const", "VariableV2")
+        and op.outputs
+        and op.outputs[0].dtype.is_floating
+        and lookup(op.type).rule is not None
+    ]
     p.checked.update(ops)
     if not ops:
         return []
@@ -575,8 +733,9 @@ def check_gradients(
     feeds = _resolve(graph, {**(feed_dict or {}), **(variables or {})}, names)
     if xs is None:
         xs = [t for t in feeds if t.dtype.is_floating]
-    x_list = [_resolve_one(graph, x, names)
-              for x in (xs if isinstance(xs, (list, tuple)) else [xs])]
+    x_list = [
+        _resolve_one(graph, x, names) for x in (xs if isinstance(xs, (list, tuple)) else [xs])
+    ]
     if not x_list:
         raise ValueError("nothing to differentiate: give xs or feed at least one float input")
     for t in outputs + x_list:
@@ -584,10 +743,13 @@ def check_gradients(
             raise ValueError(f"{t.name} has dtype {t.dtype.name}; gradients need floats")
     clone, mapping = clone_graph(outputs + x_list, dtype)
     missing = [t.name for t in feeds if t not in mapping]
-    feeds_c = {mapping[t]: np.asarray(v, dtype=mapping[t].dtype.np)
-               for t, v in feeds.items() if t in mapping}
+    feeds_c = {
+        mapping[t]: np.asarray(v, dtype=mapping[t].dtype.np)
+        for t, v in feeds.items()
+        if t in mapping
+    }
     xs_c = [mapping[x] for x in x_list]
-    for x, xc in zip(x_list, xs_c):
+    for xc in xs_c:
         if xc not in feeds_c:
             with Session(graph=clone) as sess:
                 feeds_c[xc] = np.asarray(sess.run(xc, feeds_c))
@@ -598,10 +760,10 @@ def check_gradients(
     problem = _Problem(clone, ys_c, xs_c, feeds_c)
     notes = [f"{m} is not needed by the outputs" for m in missing]
     try:
-        rows = _chain_rows(problem, ys_c, 1, tol, rng, max_elements, directions)
+        rows = _guarded(_chain_rows, problem, ys_c, 1, tol, rng, max_elements, directions)
         if per_op:
             rows += _op_rows(problem, ys_c, 1, tol, rng, max_elements, directions)
-        if second_order:
+        if second_order and rows and all(r.max_abs_error != math.inf for r in rows):
             with clone.as_default():
                 firsts = [g for g in gradients(ys_c, xs_c) if g is not None]
             if firsts:
@@ -614,6 +776,28 @@ def check_gradients(
         problem.close()
     formula = "; ".join(to_formula(y) for y in outputs)
     return GradientReport(rows, eval_dtype.name, tol, formula, notes)
+
+
+def _guarded(
+    fn: Callable[..., list[CheckRow]], p: _Problem, ys: list[Tensor], order: int, *args: Any
+) -> list[CheckRow]:
+    """The chain rows, or one failing row when building the gradient raised (a broken rule:
+    the op rows that follow name it)."""
+    try:
+        return fn(p, ys, order, *args)
+    except Exception as exc:
+        where = f"building the gradient failed: {type(exc).__name__}: {exc}"
+        return [
+            CheckRow(
+                "jacobian",
+                order,
+                ", ".join(label(x) for x in p.xs),
+                math.inf,
+                math.inf,
+                False,
+                where,
+            )
+        ]
 
 
 def _lowest_precision(types: list[_dtypes.DType]) -> _dtypes.DType:
@@ -640,20 +824,29 @@ def _resolve(graph: Graph, feeds: dict, names: dict[str, Tensor]) -> dict[Tensor
         t = _resolve_one(graph, key, names)
         array = np.asarray(value, dtype=np.float64 if t.dtype.is_floating else t.dtype.np)
         if t.shape.dims is not None and not t.shape.is_compatible_with(array.shape):
-            raise ValueError(f"value of shape {array.shape} given for {t.name}, which has "
-                             f"static shape {t.shape}")
+            raise ValueError(
+                f"value of shape {array.shape} given for {t.name}, which has "
+                f"static shape {t.shape}"
+            )
         resolved[t] = array
     return resolved
 
 
-def numeric_gradient(ys: Sequence[Tensor], xs: Sequence[Tensor],
-                     feed_dict: dict[Tensor, Any], dtype: Any = _dtypes.float64,
-                     step: float | None = None) -> list[np.ndarray]:
+def numeric_gradient(
+    ys: Sequence[Tensor],
+    xs: Sequence[Tensor],
+    feed_dict: dict[Tensor, Any],
+    dtype: Any = _dtypes.float64,
+    step: float | None = None,
+) -> list[np.ndarray]:
     """Central-difference estimates of d(sum of ys)/dx for each x, in `dtype` (a clone)."""
     ys, xs = [_as_tensor(y) for y in ys], [_as_tensor(x) for x in xs]
     clone, mapping = clone_graph(ys + xs, dtype)
-    feeds = {mapping[t]: np.asarray(v, dtype=mapping[t].dtype.np)
-             for t, v in _resolve(ys[0].graph, feed_dict, {}).items() if t in mapping}
+    feeds = {
+        mapping[t]: np.asarray(v, dtype=mapping[t].dtype.np)
+        for t, v in _resolve(ys[0].graph, feed_dict, {}).items()
+        if t in mapping
+    }
     ys_c, xs_c = [mapping[y] for y in ys], [mapping[x] for x in xs]
     tol = finite_difference(_lowest_precision([t.dtype for t in ys_c + xs_c]))
     h0 = tol.step if step is None else step
@@ -667,7 +860,11 @@ def numeric_gradient(ys: Sequence[Tensor], xs: Sequence[Tensor],
                 outs = sess.run(ys_c, {**feeds, x: value})
                 return float(sum(np.sum(np.asarray(o, dtype=np.float64)) for o in outs))
 
-            grad = np.array([_central(f, base, _unit(base.shape, j, base.dtype), h0)
-                             for j in range(base.size)]).reshape(base.shape)
+            grad = np.array(
+                [
+                    _central(f, base, _unit(base.shape, j, base.dtype), h0)
+                    for j in range(base.size)
+                ]
+            ).reshape(base.shape)
             results.append(grad)
     return results

@@ -44,6 +44,10 @@ def _is_numeric(value: Any) -> bool:
     return False
 
 
+def _not_a_number(name: str, raw: str) -> str:
+    return f"the value of {name} must be a number or a list of numbers, got {raw.strip()!r}"
+
+
 def parse_at(text: str) -> dict[str, Any]:
     """`x=0.3,y=[1,2]` as {"x": 0.3, "y": [1, 2]}; anything but numbers is refused."""
     values: dict[str, Any] = {}
@@ -57,13 +61,9 @@ def parse_at(text: str) -> dict[str, Any]:
         try:
             value = ast.literal_eval(raw.strip())
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            raise argparse.ArgumentTypeError(
-                f"the value of {name} must be a number or a list of numbers, got {raw.strip()!r}"
-            ) from None
+            raise argparse.ArgumentTypeError(_not_a_number(name, raw)) from None
         if not _is_numeric(value):
-            raise argparse.ArgumentTypeError(
-                f"the value of {name} must be a number or a list of numbers, got {raw.strip()!r}"
-            )
+            raise argparse.ArgumentTypeError(_not_a_number(name, raw))
         if name in values:
             raise argparse.ArgumentTypeError(f"{name} is given twice")
         values[name] = value
@@ -74,31 +74,43 @@ def parse_at(text: str) -> dict[str, Any]:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("expression", help='a formula, e.g. "sin(2*x) * exp(y)"')
-    p.add_argument("--at", type=parse_at, action="append", required=True,
-                   metavar="NAME=VALUE[,NAME=VALUE...]",
-                   help="where to evaluate: x=0.3,y=2 or x=[1,2,3] (repeatable)")
+    p.add_argument(
+        "--at",
+        type=parse_at,
+        action="append",
+        required=True,
+        metavar="NAME=VALUE[,NAME=VALUE...]",
+        help="where to evaluate: x=0.3,y=2 or x=[1,2,3] (repeatable)",
+    )
     p.add_argument("--wrt", help="comma-separated inputs to differentiate (default: all)")
-    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
-                   help="dtype of the graph (default float64)")
+    p.add_argument(
+        "--dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="dtype of the graph (default float64)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "compare", help="gradients by autograd-lab, TensorFlow (3 ways), finite differences",
+        "compare",
+        help="gradients by autograd-lab, TensorFlow (3 ways), finite differences",
         description="Gradients of a formula side by side: autograd-lab, tf.GradientTape, "
-                    "tf.gradients, a tf.function tape and finite differences.",
+        "tf.gradients, a tf.function tape and finite differences.",
     )
     _common(p)
     p.set_defaults(func=run_compare)
     c = subparsers.add_parser(
-        "check", help="check a formula's gradient and every derivative rule it uses",
+        "check",
+        help="check a formula's gradient and every derivative rule it uses",
         description="Check the gradient of a formula and each op's rule on the way against "
-                    "central finite differences; exit code 1 when a check fails.",
+        "central finite differences; exit code 1 when a check fails.",
     )
     _common(c)
-    c.add_argument("--second-order", action="store_true",
-                   help="also check the gradient of the gradient")
+    c.add_argument(
+        "--second-order", action="store_true", help="also check the gradient of the gradient"
+    )
     c.set_defaults(func=run_check)
 
 
@@ -119,14 +131,18 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, dict[str, Any], list[str] |
 
     at = _merged(args.at)
     arrays = {k: np.asarray(v, dtype=np.float64) for k, v in at.items()}
-    expr = parse(args.expression, dtype=args.dtype, shapes={k: v.shape for k, v in arrays.items()})
+    expr = parse(
+        args.expression, dtype=args.dtype, shapes={k: v.shape for k, v in arrays.items()}
+    )
     missing = [n for n in expr.inputs if n not in arrays]
     if missing:
         raise ValueError(f"no value given for {', '.join(missing)}: add it to --at")
     unknown = [n for n in arrays if n not in expr.inputs]
     if unknown:
-        raise ValueError(f"{', '.join(unknown)} not in the formula (its inputs: "
-                         f"{', '.join(expr.inputs) or 'none'})")
+        raise ValueError(
+            f"{', '.join(unknown)} not in the formula (its inputs: "
+            f"{', '.join(expr.inputs) or 'none'})"
+        )
     wrt = None
     if args.wrt:
         wrt = [w.strip() for w in args.wrt.split(",") if w.strip()]
@@ -167,8 +183,9 @@ def run_check(args: argparse.Namespace) -> int:
 
     try:
         expr, at, wrt = _prepare(args)
-        report = check_gradients(expr, wrt, at=at, dtype=args.dtype,
-                                 second_order=args.second_order)
+        report = check_gradients(
+            expr, wrt, at=at, dtype=args.dtype, second_order=args.second_order
+        )
     except (AutogradLabError, ValueError, KeyError, TypeError) as exc:
         return _fail(exc)
     if args.json:

@@ -33,11 +33,18 @@ from .tolerances import Tolerance, agreement, finite_difference
 
 OURS = "autograd-lab"
 COLUMNS = (OURS, "tf.GradientTape", "tf.gradients", "tf.function tape", "finite differences")
-_HEADERS = {OURS: "autograd-lab", "tf.GradientTape": "GradientTape",
-            "tf.gradients": "tf.gradients", "tf.function tape": "tf.function",
-            "finite differences": "finite diff."}
-_TF_MODES = {"tf.GradientTape": "tape", "tf.gradients": "tf.gradients",
-             "tf.function tape": "function"}
+_HEADERS = {
+    OURS: "autograd-lab",
+    "tf.GradientTape": "GradientTape",
+    "tf.gradients": "tf.gradients",
+    "tf.function tape": "tf.function",
+    "finite differences": "finite diff.",
+}
+_TF_MODES = {
+    "tf.GradientTape": "tape",
+    "tf.gradients": "tf.gradients",
+    "tf.function tape": "function",
+}
 
 
 @dataclass
@@ -83,13 +90,13 @@ class ComparisonReport:
         return self.values_agree and all(r.ok for r in self.rows)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One flat dict per input: DataFrame-friendly (`pandas.DataFrame(report.to_records())`)."""
+        """One flat dict per input: DataFrame-friendly, `pandas.DataFrame(records)`."""
         records = []
         for r in self.rows:
             rec: dict[str, Any] = {"input": r.name, "value": _plain(r.value)}
             for col in COLUMNS:
                 rec[col] = _plain(r.gradients.get(col))
-            for col, (err, rel, ok) in r.errors.items():
+            for col, (err, rel, _ok) in r.errors.items():
                 rec[f"abs error {col}"] = err
                 rec[f"rel error {col}"] = rel
             rec.update(max_abs_error=r.max_abs_error, max_rel_error=r.max_rel_error, ok=r.ok)
@@ -99,14 +106,21 @@ class ComparisonReport:
     def to_dict(self) -> dict[str, Any]:
         """Everything in the report as JSON-ready Python values."""
         return {
-            "formula": self.formula, "dtype": self.dtype, "ok": self.ok,
-            "value": _plain(self.value), "tensorflow_value": _plain(self.tf_value),
+            "formula": self.formula,
+            "dtype": self.dtype,
+            "ok": self.ok,
+            "value": _plain(self.value),
+            "tensorflow_value": _plain(self.tf_value),
             "tensorflow": self.tensorflow or "available",
             "ops_added": dict(self.ops_added),
-            "tolerances": {k: {"atol": t.atol, "rtol": t.rtol, "reason": t.reason}
-                           for k, t in self.tolerances.items()},
-            "rows": [{**rec, "unavailable": dict(r.unavailable)}
-                     for rec, r in zip(self.to_records(), self.rows)],
+            "tolerances": {
+                k: {"atol": t.atol, "rtol": t.rtol, "reason": t.reason}
+                for k, t in self.tolerances.items()
+            },
+            "rows": [
+                {**rec, "unavailable": dict(r.unavailable)}
+                for rec, r in zip(self.to_records(), self.rows)
+            ],
             "notes": list(self.notes),
         }
 
@@ -125,8 +139,9 @@ class ComparisonReport:
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=f"gradient of {self.formula}   ({self.dtype})",
-                      title_justify="left")
+        table = Table(
+            title=f"gradient of {self.formula}   ({self.dtype})", title_justify="left"
+        )
         table.add_column("input", no_wrap=True)
         table.add_column("value", justify="right", overflow="fold")
         for col in COLUMNS:
@@ -142,22 +157,35 @@ class ComparisonReport:
                 else:
                     g = r.gradients.get(col)
                     cells.append("None" if g is None else _fmt(g))
-            cells += [f"{r.max_abs_error:.1e}", f"{r.max_rel_error:.1e}",
-                      "[green]ok[/green]" if r.ok else "[bold red]FAIL[/bold red]"]
+            cells += [
+                f"{r.max_abs_error:.1e}",
+                f"{r.max_rel_error:.1e}",
+                "[green]ok[/green]" if r.ok else "[bold red]FAIL[/bold red]",
+            ]
             table.add_row(*cells)
-        lines = [Text.assemble("f = ", _fmt(self.value),
-                               "" if self.tf_value is None
-                               else f"   (TensorFlow: {_fmt(self.tf_value)})")]
-        sizes = ", ".join(f"{k}: {'n/a' if v is None else v}" for k, v in self.ops_added.items())
+        lines = [
+            Text.assemble(
+                "f = ",
+                _fmt(self.value),
+                "" if self.tf_value is None else f"   (TensorFlow: {_fmt(self.tf_value)})",
+            )
+        ]
+        sizes = ", ".join(
+            f"{k}: {'n/a' if v is None else v}" for k, v in self.ops_added.items()
+        )
         lines.append(Text(f"ops added by the gradient: {sizes}"))
-        tol = "; ".join(f"{k}: atol {t.atol:g}, rtol {t.rtol:g}"
-                        for k, t in self.tolerances.items())
+        tol = "; ".join(
+            f"{k}: atol {t.atol:g}, rtol {t.rtol:g}" for k, t in self.tolerances.items()
+        )
         lines.append(Text(f"errors are against {OURS}'s gradient; tolerances {tol}"))
         if self.tensorflow:
-            lines.append(Text(f"TensorFlow columns unavailable: {self.tensorflow}",
-                              style="yellow"))
+            lines.append(
+                Text(f"TensorFlow columns unavailable: {self.tensorflow}", style="yellow")
+            )
         lines.extend(Text(f"note: {n}", style="yellow") for n in self.notes)
-        verdict = Text("PASS", style="bold green") if self.ok else Text("FAIL", style="bold red")
+        verdict = (
+            Text("PASS", style="bold green") if self.ok else Text("FAIL", style="bold red")
+        )
         lines.append(Text.assemble("verdict: ", verdict))
         return Group(table, *lines)
 
@@ -190,17 +218,24 @@ def _fmt(value: Any) -> str:
     array = np.asarray(value)
     if array.ndim == 0:
         return f"{array.item():.8g}"
-    text = np.array2string(array, precision=6, threshold=12, separator=", ")
+    text = np.array2string(
+        array, threshold=12, separator=", ", formatter={"float_kind": lambda v: f"{v:.7g}"}
+    )
     return " ".join(text.split())
 
 
 def _loosest(a: Tolerance, b: Tolerance) -> Tolerance:
-    return Tolerance(max(a.step, b.step), max(a.atol, b.atol), max(a.rtol, b.rtol),
-                     f"the looser of: {a.reason} / {b.reason}")
+    return Tolerance(
+        max(a.step, b.step),
+        max(a.atol, b.atol),
+        max(a.rtol, b.rtol),
+        f"the looser of: {a.reason} / {b.reason}",
+    )
 
 
-def _error(ours: np.ndarray | None, theirs: np.ndarray | None, tol: Tolerance
-           ) -> tuple[float, float, bool]:
+def _error(
+    ours: np.ndarray | None, theirs: np.ndarray | None, tol: Tolerance
+) -> tuple[float, float, bool]:
     """Max abs and rel error of `theirs` against `ours`; None means a zero gradient."""
     if ours is None and theirs is None:
         return 0.0, 0.0, True
@@ -237,12 +272,15 @@ def compare(
         names = dict(expr_or_outputs.inputs)
         unknown = [k for k in at if isinstance(k, str) and k not in names]
         if unknown:
-            raise KeyError(f"{', '.join(unknown)} not in {expr_or_outputs.text!r} (its names: "
-                           f"{', '.join(names) or 'none'})")
+            raise KeyError(
+                f"{', '.join(unknown)} not in {expr_or_outputs.text!r} (its names: "
+                f"{', '.join(names) or 'none'})"
+            )
         outputs = [expr_or_outputs.output]
     else:
-        items = expr_or_outputs if isinstance(expr_or_outputs, (list, tuple)) else [
-            expr_or_outputs]
+        items = (
+            expr_or_outputs if isinstance(expr_or_outputs, (list, tuple)) else [expr_or_outputs]
+        )
         outputs = [_as_tensor(o) for o in items]
     graph = outputs[0].graph
     feeds = _resolve(graph, at, names)
@@ -259,8 +297,11 @@ def compare(
     # Ours, on a copy so that the caller's graph does not grow.
     clone, mapping = clone_graph(outputs + xs, None)
     ys_c, xs_c = [mapping[y] for y in outputs], [mapping[x] for x in xs]
-    feeds_c = {mapping[t]: np.asarray(v, dtype=mapping[t].dtype.np)
-               for t, v in feeds.items() if t in mapping}
+    feeds_c = {
+        mapping[t]: np.asarray(v, dtype=mapping[t].dtype.np)
+        for t, v in feeds.items()
+        if t in mapping
+    }
     before = len(clone)
     grads_c = gradients(ys_c, xs_c)
     ops_added: dict[str, int | None] = {OURS: len(clone) - before, "tf.gradients": None}
@@ -309,8 +350,15 @@ def compare(
                 continue
             tol = fd_tol if col == "finite differences" else tf_tol
             errs[col] = _error(ours[i], g, tol)
-        rows.append(CompareRow(label(x), np.asarray(feeds[x]), grads,
-                               {c: why for c, why in unavailable.items()}, errs))
+        rows.append(
+            CompareRow(
+                label(x),
+                np.asarray(feeds[x]),
+                grads,
+                {c: why for c, why in unavailable.items()},
+                errs,
+            )
+        )
     value = values[0] if len(values) == 1 else values
     notes = []
     values_agree = True
@@ -320,8 +368,15 @@ def compare(
         if not values_agree:
             notes.append(f"forward values differ from TensorFlow's by {diff[0]:.3g}")
     report = ComparisonReport(
-        formula="; ".join(to_formula(y) for y in outputs), dtype=work_dtype.name, rows=rows,
-        value=value, tf_value=tf_value, ops_added=ops_added, tolerances=tolerances,
-        tensorflow=tf_reason, notes=notes, values_agree=values_agree,
+        formula="; ".join(to_formula(y) for y in outputs),
+        dtype=work_dtype.name,
+        rows=rows,
+        value=value,
+        tf_value=tf_value,
+        ops_added=ops_added,
+        tolerances=tolerances,
+        tensorflow=tf_reason,
+        notes=notes,
+        values_agree=values_agree,
     )
     return report
