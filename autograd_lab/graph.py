@@ -168,6 +168,7 @@ class Graph:
         self._control_stack: list[list[Operation]] = []
         self._collections: dict[str, list[Any]] = {}
         self.seed: int | None = None
+        self._number_consts: dict[tuple[str, str], Tensor] = {}
         self._seed_offset = 0
 
     # ---- names -------------------------------------------------------------------------
@@ -451,13 +452,27 @@ def convert_to_tensor(
             inferred = _dtypes.infer_dtype(value)
             if want.is_integer and inferred.is_floating:
                 raise TypeError(
-                    f"Cannot convert {value!r} to EagerTensor of dtype {want.name}: "
+                    f"Cannot convert {value!r} to a tensor of dtype {want.name}: "
                     "a float would be truncated"
                 )
+        if name is None and type(value) in (int, float, bool):
+            return _number_constant(value, dtype, graph or get_default_graph())
         return constant_op(value, dtype=dtype, name=name, graph=graph)
     if dtype is not None and tensor.dtype is not _dtypes.as_dtype(dtype):
         raise TypeError(
             f"Tensor conversion requested dtype {_dtypes.as_dtype(dtype).name} for Tensor "
             f"with dtype {tensor.dtype.name}: {tensor!r}"
         )
+    return tensor
+
+
+def _number_constant(value: int | float | bool, dtype: Any, graph: Graph) -> Tensor:
+    """One shared Const per Python number and dtype, so `x * 2 + 2` holds a single `2`."""
+    want = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.infer_dtype(value)
+    key = (want.name, repr(value))
+    tensor = graph._number_consts.get(key)
+    if tensor is None or graph._control_stack:
+        tensor = constant_op(value, dtype=want, graph=graph)
+        if not graph._control_stack:  # a Const made under control dependencies stays private
+            graph._number_consts[key] = tensor
     return tensor
