@@ -224,7 +224,7 @@ def step_perceptron(out: Path, quick: bool) -> Section:
     s.picture(out / "perceptron_confusion.png", "confusion matrix on the test images")
     s.picture(out / "perceptron_weights.png", "the ten weight maps: what each class looks for")
 
-    from autograd_lab.training import EngineModel, fit, plot_kernel_maps
+    from autograd_lab.training import EngineModel, fit
 
     engine = EngineModel(
         "perceptron",
@@ -235,7 +235,9 @@ def step_perceptron(out: Path, quick: bool) -> Section:
     engine_result = fit(engine, data, epochs=epochs, batch_size=64, seed=0, progress=False)
     _, engine_accuracy = engine.evaluate(x_test, y_test)
     inspection.plot_history(engine_result.history, out / "engine_curves.png")
-    plot_kernel_maps(engine.get_weights()["output/kernel"], out / "engine_weights.png")
+    inspection.plot_weight_maps(
+        engine.get_weights()["output/kernel"], out / "engine_weights.png"
+    )
     s.text(
         "The same perceptron, from the same initial weights, trained by autograd-lab's own "
         "engine: its graph is built from <code>Variable</code>, <code>matmul</code> and "

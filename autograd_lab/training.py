@@ -12,7 +12,6 @@ import logging
 import math
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,9 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from keras_models.results import TrainResult as KerasLayoutResult
+
 from . import array_ops, math_ops, nn
 from . import train as optimizers
 from .dtypes import float32
+from .files import atomic_write, write_json
 from .graph import Graph
 from .session import Session
 from .variables import Variable, global_variables, global_variables_initializer
@@ -254,39 +256,10 @@ def epoch_batches(n: int, batch_size: int, seed: int, epoch: int) -> list[np.nda
 
 
 @dataclass
-class TrainResult:
-    """What `fit` did: per-epoch metrics (Keras History layout), times and per-step losses."""
+class TrainResult(KerasLayoutResult):
+    """What `fit` did: the shared run record plus the loss of every training step."""
 
-    history: dict[str, list[float]] = field(default_factory=dict)
-    epoch_times: list[float] = field(default_factory=list)
     step_losses: list[float] = field(default_factory=list)
-    initial_epoch: int = 0
-    epochs_done: int = 0
-    samples_per_epoch: int = 0
-    stopped_early: bool = False
-    config: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def epoch_time(self) -> float:
-        """Median seconds per epoch (the median resists one slow epoch)."""
-        return float(np.median(self.epoch_times)) if self.epoch_times else float("nan")
-
-    @property
-    def samples_per_second(self) -> float:
-        return self.samples_per_epoch / self.epoch_time if self.epoch_times else float("nan")
-
-    def to_json(self) -> dict[str, Any]:
-        """The `history.json` layout of keras_models.training, plus the engine's name."""
-        return {
-            "history": self.history,
-            "epoch_times": self.epoch_times,
-            "epochs_done": self.epochs_done,
-            "initial_epoch": self.initial_epoch,
-            "samples_per_epoch": self.samples_per_epoch,
-            "stopped_early": self.stopped_early,
-            "interrupted": False,
-            "config": self.config,
-        }
 
 
 def fit(
@@ -374,39 +347,6 @@ def fit(
 
 
 # ---- files ------------------------------------------------------------------------------
-def atomic_write(path: str | os.PathLike, write: Callable[[str], Any]) -> Path:
-    """Call `write(tmp)` on a temp file beside `path` (same suffix), then rename it over."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
-
-
-def write_json(path: str | os.PathLike, data: Any) -> Path:
-    """Indented JSON, written atomically."""
-    text = json.dumps(data, indent=2, default=_json_default) + "\n"
-    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
 def save_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> Path:
     """Arrays by name as an `.npz`, atomically (np.load gives them back)."""
 
@@ -421,24 +361,6 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """All arrays of an `.npz` file by name."""
     with np.load(path, allow_pickle=False) as npz:
         return {k: npz[k] for k in npz.files}
-
-
-def plot_kernel_maps(kernel: np.ndarray, path: str | os.PathLike) -> Path:
-    """The ten 28x28 weight maps of a perceptron's kernel (784, 10), red positive, blue not."""
-    from matplotlib.figure import Figure
-
-    kernel = np.asarray(kernel)
-    if kernel.ndim != 2 or kernel.shape[0] != N_PIXELS:
-        raise ValueError(f"expected a kernel of shape (784, n), got {kernel.shape}")
-    limit = float(np.abs(kernel).max()) or 1.0
-    fig = Figure(figsize=(10, 4.4))
-    for digit, ax in enumerate(fig.subplots(2, 5).flat):
-        ax.axis("off")
-        if digit < kernel.shape[1]:
-            ax.imshow(kernel[:, digit].reshape(28, 28), cmap="seismic", vmin=-limit, vmax=limit)
-            ax.set_title(str(digit))
-    fig.suptitle("weights per output (red: positive, blue: negative)")
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, bbox_inches="tight"))
 
 
 def _resume(model: EngineModel, out: Path, config: dict[str, Any]) -> TrainResult:
@@ -564,13 +486,11 @@ def _write_outputs(
     files = [
         save_npz(out / WEIGHTS_NAME, weights),
         write_json(out / HISTORY_NAME, result.to_json()),
-        atomic_write(out / "curves.png", lambda tmp: inspection.plot_history(result, tmp)),
-        atomic_write(
-            out / "confusion.png", lambda tmp: inspection.plot_confusion_matrix(cm, tmp)
-        ),
+        inspection.plot_history(result, out / "curves.png"),
+        inspection.plot_confusion_matrix(cm, out / "confusion.png"),
     ]
     if name == "perceptron":
-        files.append(plot_kernel_maps(weights["output/kernel"], out / "weights.png"))
+        files.append(inspection.plot_weight_maps(weights["output/kernel"], out / "weights.png"))
     summary = {
         **result.config,
         "parameters": model.count_params(),

@@ -10,14 +10,12 @@ machine; ratios hold). Results go to benchmarks/results/engine.json.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -29,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 import autograd_lab as ag  # noqa: E402
+from autograd_lab.files import write_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "engine.json"
@@ -552,20 +551,6 @@ def print_report(results: dict) -> None:
         style = {"PASS": "green", "MISS": "red"}.get(t["status"], "yellow")
         check.add_row(t["target"], value, f"{t['limit']:g}", f"[{style}]{t['status']}[/]")
     console.print(check)
-
-
-def write_json(path: Path, data: dict) -> None:
-    """Write `data` atomically: a temporary file beside `path`, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2, default=float)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def run_all(quick: bool = False, with_tf: bool = True, only: set[str] | None = None) -> dict:

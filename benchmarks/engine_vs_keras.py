@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         "test_accuracy_gap": gap,
         "checks": checks,
     }
-    from autograd_lab.training import write_json
+    from autograd_lab.files import write_json
 
     write_json(args.out, report)
     plot(args.figure, args.model, run, lock, diff, steps, args.tol, engine_test[1], fitted)
@@ -295,7 +295,7 @@ def plot(
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    from autograd_lab.training import atomic_write
+    from autograd_lab.files import atomic_write
 
     fig = Figure(figsize=(12, 8.5))
     (ax_steps, ax_diff), (ax_loss, ax_acc) = fig.subplots(2, 2)

@@ -29,10 +29,11 @@ import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from autograd_lab.files import write_json  # noqa: E402
 from keras_models.cli import DEFAULTS  # noqa: E402
 from keras_models.data import load_mnist  # noqa: E402
 from keras_models.models import build_model  # noqa: E402
-from keras_models.training import make_optimizer, train, write_json  # noqa: E402
+from keras_models.training import make_optimizer, train  # noqa: E402
 
 TARGETS = {"perceptron": 0.92, "mlp": 0.975, "cnn": 0.99, "resnet": 0.99}
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "mnist.npz"

@@ -83,10 +83,11 @@ def run_train(args: argparse.Namespace) -> int:
         return 2
     print(f"device: {device}")
 
+    from autograd_lab.files import write_json
     from keras_models import inspection
     from keras_models.data import MnistFileError, load_mnist
     from keras_models.models import build_model
-    from keras_models.training import save_model, train, write_json
+    from keras_models.training import save_model, train
 
     try:
         data = load_mnist(nval=args.nval, path=args.data, limit=args.limit)

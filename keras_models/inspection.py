@@ -8,12 +8,16 @@ import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import keras
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from autograd_lab.files import atomic_write, save_figure
+
+if TYPE_CHECKING:
+    import keras
 
 
 class GraphvizMissingError(RuntimeError):
@@ -30,12 +34,9 @@ def _history_dict(history: Any) -> Mapping[str, list[float]]:
 
 
 def _save(fig: Figure, path: str | os.PathLike) -> Path:
-    """Write a PNG. Figures are made without pyplot, so no GUI backend or global state is used
-    (the Agg renderer draws them), and nothing needs closing afterwards."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    return path
+    """Write a PNG atomically. Figures are made without pyplot, so no GUI backend or global
+    state is used (the Agg renderer draws them), and nothing needs closing afterwards."""
+    return save_figure(fig, path)
 
 
 def plot_history(history: Any, path: str | os.PathLike) -> Path:
@@ -115,13 +116,20 @@ def layer_weights(model: keras.Model) -> dict[str, list[np.ndarray]]:
 
 
 def plot_perceptron_weights(model: keras.Model, path: str | os.PathLike) -> Path:
-    """The ten 28x28 weight maps of a perceptron: which pixels raise each digit's score."""
+    """The ten 28x28 weight maps of a Keras perceptron: the pixels that raise each score."""
+    import keras
+
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     if not dense:
         raise ValueError(f"model {model.name!r} has no Dense layer")
-    kernel = dense[0].get_weights()[0]
-    if kernel.shape[0] != 28 * 28:
-        raise ValueError(f"expected a Dense layer on 784 pixels, got kernel {kernel.shape}")
+    return plot_weight_maps(dense[0].get_weights()[0], path)
+
+
+def plot_weight_maps(kernel: np.ndarray, path: str | os.PathLike) -> Path:
+    """The 28x28 weight map of each output of a kernel of shape (784, n), red positive."""
+    kernel = np.asarray(kernel)
+    if kernel.ndim != 2 or kernel.shape[0] != 28 * 28:
+        raise ValueError(f"expected a kernel on 784 pixels, shape (784, n); got {kernel.shape}")
     limit = float(np.abs(kernel).max()) or 1.0
     fig = Figure(figsize=(10, 4.4))
     axes = fig.subplots(2, 5)
@@ -138,6 +146,8 @@ def plot_perceptron_weights(model: keras.Model, path: str | os.PathLike) -> Path
 
 def layer_output_model(model: keras.Model, layer_name: str) -> keras.Model:
     """A model from `model`'s inputs to the output of layer `layer_name`."""
+    import keras
+
     return keras.Model(model.inputs, model.get_layer(layer_name).output)
 
 
@@ -180,9 +190,11 @@ def plot_model_graph(model: keras.Model, path: str | os.PathLike) -> Path:
             "plot_model needs Graphviz's dot program: apt-get install graphviz "
             "(or brew install graphviz)"
         )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    keras.utils.plot_model(model, to_file=str(path), show_shapes=True, show_layer_names=True)
-    if not path.is_file():
-        raise GraphvizMissingError(f"plot_model wrote no file at {path}")
-    return path
+    import keras
+
+    def draw(tmp: str) -> None:
+        keras.utils.plot_model(model, to_file=tmp, show_shapes=True, show_layer_names=True)
+        if not os.path.getsize(tmp):
+            raise GraphvizMissingError(f"plot_model wrote nothing for {path}")
+
+    return atomic_write(path, draw)

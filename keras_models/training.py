@@ -5,104 +5,28 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import keras
-import numpy as np
+
+from autograd_lab.files import atomic_write, write_json
+
+from .results import TrainResult
 
 log = logging.getLogger(__name__)
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 CHECKPOINT_NAME = "checkpoint.keras"
 HISTORY_NAME = "history.json"
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop")
 
 
-@dataclass
-class TrainResult:
-    """What `train` did: per-epoch metrics (Keras History layout) and per-epoch wall times."""
-
-    history: dict[str, list[float]]
-    epoch_times: list[float]
-    initial_epoch: int
-    epochs_done: int
-    samples_per_epoch: int
-    stopped_early: bool = False
-    interrupted: bool = False
-    out_dir: Path | None = None
-    config: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def epoch_time(self) -> float:
-        """Median seconds per epoch (the median, since the first epoch includes tracing)."""
-        return float(np.median(self.epoch_times)) if self.epoch_times else float("nan")
-
-    @property
-    def samples_per_second(self) -> float:
-        """Training images per second at the median epoch time."""
-        return self.samples_per_epoch / self.epoch_time if self.epoch_times else float("nan")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "history": self.history,
-            "epoch_times": self.epoch_times,
-            "epochs_done": self.epochs_done,
-            "initial_epoch": self.initial_epoch,
-            "samples_per_epoch": self.samples_per_epoch,
-            "stopped_early": self.stopped_early,
-            "interrupted": self.interrupted,
-            "config": self.config,
-        }
-
-
-def atomic_write(
-    path: str | os.PathLike, write: Callable[[str], Any], suffix: str = ""
-) -> Path:
-    """Call `write(tmp)` on a temp file beside `path`, then rename it over `path`.
-
-    A write that fails part way leaves the old file whole, since `os.replace` is atomic.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=suffix or ".tmp", dir=path.parent
-    )
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes the file private; give it normal rights
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
-
-
-def write_json(path: str | os.PathLike, data: Any) -> Path:
-    """Write `data` as indented JSON, atomically."""
-    text = json.dumps(data, indent=2, default=_json_default) + "\n"
-    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
 def save_model(model: keras.Model, path: str | os.PathLike) -> Path:
     """Save `model` as a `.keras` file, atomically."""
-    return atomic_write(path, model.save, suffix=".keras")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    return atomic_write(path, model.save)
 
 
 def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from autograd_lab.files import write_json
 from benchmarks import engine
 
 
@@ -40,7 +41,7 @@ def test_overhead_and_targets_and_json(tmp_path):
     (target,) = results["targets"]
     assert target["status"] in ("PASS", "MISS") and target["limit"] == 1.5
     path = tmp_path / "out" / "engine.json"
-    engine.write_json(path, results)
+    write_json(path, results)
     assert json.loads(path.read_text())["w4"]["k"] == 8
     assert [p.name for p in path.parent.iterdir()] == ["engine.json"]  # no temporary left
 

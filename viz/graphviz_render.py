@@ -11,7 +11,6 @@ import contextlib
 import os
 import re
 import shutil
-import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from autograd_lab.files import atomic_write
 
 __all__ = [
     "GraphPicture",
@@ -126,34 +127,6 @@ def format_value(value: Any, digits: int = 4) -> str:
     with np.errstate(all="ignore"):
         lo, hi = float(np.nanmin(array)), float(np.nanmax(array))
     return f"{tuple(array.shape)} min {lo:.{digits}g} max {hi:.{digits}g}"
-
-
-def _file_mode(path: Path) -> int:
-    """The mode a new file would get (an existing file keeps its own)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
-def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write `data` to `path` through a temporary file in the same folder and os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode() if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def gradient_group(name: str, known: Iterable[str]) -> tuple[str, str | None] | None:
