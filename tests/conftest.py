@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -29,3 +30,20 @@ _profile = os.environ.get("HYPOTHESIS_PROFILE", _default)
 if _profile not in ("ci", "dev", "thorough"):
     raise ValueError(f"HYPOTHESIS_PROFILE={_profile!r}: use ci, dev or thorough")
 settings.load_profile(_profile)
+
+
+@pytest.fixture(autouse=True)
+def _restore_op_tables():
+    """Put the derivative table and the kernels back as they were after each test.
+
+    Tests and chapters register ops of their own (softplus and friends); without this they
+    would stay in the global tables and show up in tests that walk the table.
+    """
+    from autograd_lab import derivatives, kernels
+
+    table, kernel_table = dict(derivatives._TABLE), dict(kernels.KERNELS)
+    yield
+    for saved, live in ((table, derivatives._TABLE), (kernel_table, kernels.KERNELS)):
+        if live != saved:
+            live.clear()  # in place: other modules hold these very dicts
+            live.update(saved)
