@@ -60,7 +60,7 @@ fi
 
 export PATH="$venv/bin:$PATH"
 export MPLBACKEND="${MPLBACKEND:-Agg}"
-export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"  # TensorFlow's C++ start-up chatter
 job="${1:-tour}"
 shift || true
 case "$job" in
