@@ -281,7 +281,9 @@ def _abs(op, grad):
 @derivative("Relu")
 def _relu(op, grad):
     """d relu(x) = dx where x > 0, else 0"""
-    return [_zero_where(M.greater(op.outputs[0], 0.0), grad)]
+    # A product with the 0/1 mask: NumPy does it several times faster than a select.
+    active = M.cast(M.greater(op.outputs[0], 0.0), grad.dtype)
+    return [M.multiply(grad, active)]
 
 
 @derivative("SelectV2")
