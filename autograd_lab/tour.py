@@ -26,7 +26,7 @@ class Section:
 
     title: str
     summary: str = ""
-    blocks: list[tuple[str, str]] = field(default_factory=list)  # (kind, content)
+    blocks: list[tuple[str, str]] = field(default_factory=list)  # (p|pre|img, content)
     skipped: str | None = None
 
     def text(self, content: str) -> None:
@@ -37,9 +37,6 @@ class Section:
 
     def picture(self, path: Path, caption: str) -> None:
         self.blocks.append(("img", f"{path.name}|{caption}"))
-
-    def html_block(self, content: str) -> None:
-        self.blocks.append(("html", content))
 
 
 def _captured(fn: Callable[[], Any]) -> str:
@@ -139,7 +136,6 @@ def step_derivative(out: Path, quick: bool) -> Section:
         from autograd_lab.verify.compare import compare
 
         report = compare("sin(2*x)", at={"x": 0.5})
-        s.html_block(_records_table(report.to_records()))
         s.code(str(report))
         verdict = "all agree" if report.ok else "DISAGREEMENT"
         if report.tensorflow:
@@ -149,23 +145,6 @@ def step_derivative(out: Path, quick: bool) -> Section:
         s.text(f"The comparison with TensorFlow is skipped: {html.escape(str(exc))}")
     s.summary = f"d/dx sin(2x) = {formula}; {verdict}"
     return s
-
-
-def _records_table(records: list[dict[str, Any]]) -> str:
-    if not records:
-        return ""
-    keys = list(records[0])
-    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in keys)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_short(r.get(k)))}</td>" for k in keys) + "</tr>"
-        for r in records
-    )
-    return f"<table><tr>{head}</tr>{rows}</table>"
-
-
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) < 60 else text[:57] + "..."
 
 
 def step_plot(out: Path, quick: bool) -> Section:
@@ -295,8 +274,6 @@ def write_page(sections: list[Section], out: Path, seconds: float) -> Path:
                 parts.append(f"<p>{content}</p>")
             elif kind == "pre":
                 parts.append(f"<pre>{html.escape(content)}</pre>")
-            elif kind == "html":
-                parts.append(content)
             else:
                 name, caption = content.split("|", 1)
                 parts.append(
