@@ -118,8 +118,8 @@ def step_graphs(out: Path, quick: bool) -> Section:
 
 def step_derivative(out: Path, quick: bool) -> Section:
     import autograd_lab as tf
+    from autograd_lab.formulas import to_latex, to_text
     from viz.explain import explain
-    from viz.formulas import to_latex, to_text
 
     s = Section("3. The derivative of sin(2*x): its formula, the chain rule, and the checks")
     expr = tf.parse("sin(2*x)", dtype=tf.float64)

@@ -21,8 +21,8 @@ import autograd_lab as al
 from autograd_lab import array_ops as A
 from autograd_lab import math_ops as M
 from autograd_lab import nn
+from autograd_lab.formulas import to_text
 from autograd_lab.graph import Graph, Tensor
-from autograd_lab.verify.checks import to_formula
 
 Build = Callable[[dict[str, Tensor], Any], Tensor]
 
@@ -68,7 +68,7 @@ class Case:
             f"{n} = {np.array2string(np.asarray(v), precision=4, threshold=20)}"
             for n, v in self.values.items()
         )
-        return f"{self.op_type}: f = {to_formula(out)}\n  at {shown}"
+        return f"{self.op_type}: f = {to_text(out)}\n  at {shown}"
 
 
 # ---- values ---------------------------------------------------------------------------

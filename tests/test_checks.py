@@ -18,7 +18,6 @@ from autograd_lab.verify import (
     clone_graph,
     finite_difference,
     numeric_gradient,
-    to_formula,
 )
 from autograd_lab.verify.tolerances import AGREEMENT, FINITE_DIFFERENCE, agreement
 
@@ -247,16 +246,6 @@ def test_numeric_gradient_matches_the_analytic_one():
     (g,) = numeric_gradient([e.output], [e.inputs["x"]], {e.inputs["x"]: 0.3})
     exact = 2 * np.cos(0.6) * np.exp(0.3) + np.sin(0.6) * np.exp(0.3)
     assert abs(float(g) - exact) < 1e-9
-
-
-def test_to_formula_reads_like_the_source():
-    e = al.parse("sin(2*x) * exp(x) - maximum(x, 1) / sqrt(y)")
-    assert to_formula(e.output) == "(sin(2 * x) * exp(x)) - (maximum(x, 1) / sqrt(y))"
-    g = al.Graph()
-    with g.as_default():
-        x = al.placeholder(al.float32, (2, 3), name="x")
-        y = al.reduce_sum(x[:, 1:], axis=1) + al.transpose(x)[0, 0]
-    assert to_formula(y) == "reduce_sum(x[:, 1:], axis=(1,)) + transpose(x, perm=(1, 0))[0, 0]"
 
 
 def test_tolerances_are_defined_per_dtype_with_reasons():

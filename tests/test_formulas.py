@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autograd_lab as ag
-from viz.formulas import to_latex, to_text
+from autograd_lab.formulas import to_latex, to_text
 
 sympy = pytest.importorskip("sympy")
 

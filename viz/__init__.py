@@ -1,4 +1,5 @@
-"""See the graph: Graphviz pictures, readable formulas, the chain rule step by step, plots.
+"""See the graph: Graphviz pictures, formulas (from `autograd_lab.formulas`), the chain rule
+step by step, plots.
 
 Names load on first use, so `import viz` (and the command line) stays fast.
 """
@@ -12,8 +13,8 @@ _EXPORTS = {
     "render": "graphviz_render",
     "GraphPicture": "graphviz_render",
     "GraphvizMissingError": "graphviz_render",
-    "to_text": "formulas",
-    "to_latex": "formulas",
+    "to_text": "autograd_lab.formulas",
+    "to_latex": "autograd_lab.formulas",
     "explain": "explain",
     "Explanation": "explain",
     "backward_values": "explain",
@@ -32,7 +33,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'viz' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    path = module if "." in module else f"{__name__}.{module}"
+    value = getattr(importlib.import_module(path), name)
     globals()[name] = value
     return value
 

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .formulas import to_text
+from autograd_lab.formulas import to_text
+
 from .graphviz_render import evaluate, format_value, resolve_feed
 
 __all__ = ["Explanation", "InputStep", "Step", "backward_values", "copy_graph", "explain"]

@@ -82,7 +82,7 @@ def derivative_curves(
 ) -> DerivativeCurves:
     """Sample the function and its derivative (by the engine and by finite differences)."""
     import autograd_lab as ag
-    from viz.formulas import to_text
+    from autograd_lab.formulas import to_text
 
     lo, hi = (float(v) for v in x_range)
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):

@@ -14,7 +14,6 @@ from .checks import (
     check_op,
     clone_graph,
     numeric_gradient,
-    to_formula,
 )
 from .compare import CompareRow, ComparisonReport, compare
 from .tolerances import AGREEMENT, FINITE_DIFFERENCE, Tolerance, agreement, finite_difference
@@ -34,5 +33,4 @@ __all__ = [
     "compare",
     "finite_difference",
     "numeric_gradient",
-    "to_formula",
 ]

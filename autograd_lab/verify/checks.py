@@ -19,6 +19,7 @@ from .. import dtypes as _dtypes
 from ..array_ops import placeholder
 from ..derivatives import lookup
 from ..expression import Expression
+from ..formulas import to_text
 from ..gradients import gradients
 from ..graph import Graph, Operation, Tensor
 from ..kernels import KERNELS, RANDOM_SAMPLERS
@@ -97,159 +98,6 @@ def label(t: Tensor) -> str:
     return t.op.name if t.value_index == 0 else t.name
 
 
-# ---- readable formulas ----------------------------------------------------------------
-_INFIX = {
-    "AddV2": "+",
-    "Sub": "-",
-    "Mul": "*",
-    "RealDiv": "/",
-    "Pow": "**",
-    "MatMul": "@",
-    "BatchMatMulV2": "@",
-    "Less": "<",
-    "LessEqual": "<=",
-    "Greater": ">",
-    "GreaterEqual": ">=",
-    "Equal": "==",
-    "NotEqual": "!=",
-    "LogicalAnd": "&",
-    "LogicalOr": "|",
-}
-_FUNCTION_NAMES = {
-    "Neg": "-",
-    "Sum": "reduce_sum",
-    "Mean": "reduce_mean",
-    "Max": "reduce_max",
-    "Min": "reduce_min",
-    "SelectV2": "where",
-    "Pack": "stack",
-    "ConcatV2": "concat",
-    "LogicalNot": "~",
-    "AddN": "add_n",
-    "Maximum": "maximum",
-    "Minimum": "minimum",
-    "ExpandDims": "expand_dims",
-    "BroadcastTo": "broadcast_to",
-    "SumToShape": "sum_to_shape",
-    "ReshapeLike": "reshape_like",
-    "Softmax": "softmax",
-    "LogSoftmax": "log_softmax",
-    "Conv2D": "conv2d",
-    "MaxPool": "max_pool",
-    "SoftmaxCrossEntropyWithLogits": "softmax_cross_entropy_with_logits",
-    "StopGradient": "stop_gradient",
-    "ArgMax": "argmax",
-    "ArgMin": "argmin",
-}
-_LOWER = {
-    "Sin",
-    "Cos",
-    "Tan",
-    "Tanh",
-    "Exp",
-    "Log",
-    "Sqrt",
-    "Square",
-    "Abs",
-    "Sign",
-    "Sigmoid",
-    "Relu",
-    "Identity",
-    "Reshape",
-    "Transpose",
-    "Squeeze",
-    "Cast",
-    "Fill",
-    "Size",
-    "ZerosLike",
-    "OnesLike",
-}
-_HIDDEN_ATTRS = {"value", "shape", "dtype", "index"}
-
-
-def to_formula(tensor: Any, max_length: int = 400) -> str:
-    """The expression a tensor computes, written as a formula, e.g. `sin(2*x) * exp(x)`."""
-    memo: dict[Tensor, str] = {}
-
-    def show(t: Tensor) -> str:
-        if t in memo:
-            return memo[t]
-        op = t.op
-        ins = [show(i) for i in op.inputs]
-        if op.type in ("Placeholder", "VariableV2"):
-            text = op.name
-        elif op.type == "Const":
-            value = np.asarray(op.attrs["value"])
-            text = f"{value.item():g}" if value.size == 1 else f"const{list(value.shape)}"
-        elif op.type in _INFIX and len(ins) == 2:
-            text = f"({ins[0]} {_INFIX[op.type]} {ins[1]})"
-        elif op.type in ("Neg", "LogicalNot"):
-            text = f"{_FUNCTION_NAMES[op.type]}{ins[0]}"
-        elif op.type == "StridedSlice":
-            text = f"{ins[0]}[{_index_text(op.attrs['index'])}]"
-        else:
-            name = _FUNCTION_NAMES.get(
-                op.type, op.type.lower() if op.type in _LOWER else op.type
-            )
-            ins = [_unwrap(i) for i in ins]
-            extra = [
-                f"{k}={_attr_text(v)}"
-                for k, v in op.attrs.items()
-                if k not in _HIDDEN_ATTRS and v is not None and v is not False
-            ]
-            if op.type == "StridedSliceGrad":
-                extra.append(f"index=[{_index_text(op.attrs['index'])}]")
-            text = f"{name}({', '.join(ins + extra)})"
-        if len(text) > max_length:
-            text = text[: max_length - 3] + "..."
-        memo[t] = text
-        return text
-
-    return _unwrap(show(_as_tensor(tensor)))
-
-
-def _unwrap(text: str) -> str:
-    """Drop one pair of parentheses around the whole text, if they match each other."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return text
-    depth = 0
-    for i, c in enumerate(text):
-        depth += c == "("
-        depth -= c == ")"
-        if depth == 0 and i < len(text) - 1:
-            return text
-    return text[1:-1]
-
-
-def _attr_text(value: Any) -> str:
-    if isinstance(value, tuple):
-        return (
-            "("
-            + ", ".join(_attr_text(v) for v in value)
-            + ("," if len(value) == 1 else "")
-            + ")"
-        )
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={_attr_text(v)}" for k, v in value.items()) + "}"
-    return str(value)
-
-
-def _index_text(index: tuple) -> str:
-    parts = []
-    for item in index:
-        if item is Ellipsis:
-            parts.append("...")
-        elif item is None:
-            parts.append("None")
-        elif isinstance(item, slice):
-            text = ":".join("" if p is None else str(p) for p in (item.start, item.stop))
-            parts.append(text if item.step is None else f"{text}:{item.step}")
-        else:
-            parts.append(str(item))
-    return ", ".join(parts)
-
-
-# ---- the report -----------------------------------------------------------------------
 @dataclass
 class CheckRow:
     """One comparison: an analytic derivative against its finite-difference estimate."""
@@ -774,7 +622,7 @@ def check_gradients(
                 notes.append("no input reaches the outputs: no second derivative to check")
     finally:
         problem.close()
-    formula = "; ".join(to_formula(y) for y in outputs)
+    formula = "; ".join(to_text(y) for y in outputs)
     return GradientReport(rows, eval_dtype.name, tol, formula, notes)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from .. import dtypes as _dtypes
 from .. import tensorflow_bridge as bridge
 from ..expression import Expression, parse
+from ..formulas import to_text
 from ..gradients import gradients
 from ..graph import Tensor
 from ..session import Session
@@ -27,7 +28,6 @@ from .checks import (
     clone_graph,
     label,
     numeric_gradient,
-    to_formula,
 )
 from .tolerances import Tolerance, agreement, finite_difference
 
@@ -368,7 +368,7 @@ def compare(
         if not values_agree:
             notes.append(f"forward values differ from TensorFlow's by {diff[0]:.3g}")
     report = ComparisonReport(
-        formula="; ".join(to_formula(y) for y in outputs),
+        formula="; ".join(to_text(y) for y in outputs),
         dtype=work_dtype.name,
         rows=rows,
         value=value,

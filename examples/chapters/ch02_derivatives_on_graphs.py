@@ -100,7 +100,7 @@ def derivative_of_2x(ch: Chapter) -> dict[str, Any]:
 def derivative_of_sin(ch: Chapter) -> dict[str, Any]:
     """Plot sin with its derivative by the engine, by finite differences and as cos."""
     section("2.2 The derivative of sin is cos")
-    from viz.formulas import to_text
+    from autograd_lab.formulas import to_text
     from viz.plots import derivative_curves, plot_derivative
 
     expr = tf.parse("sin(x)")
@@ -127,7 +127,7 @@ def derivative_of_sin(ch: Chapter) -> dict[str, Any]:
 def partial_derivatives(ch: Chapter) -> dict[str, float]:
     """The two partial derivatives of sin(2x) exp(y), as formulas and as numbers."""
     section("2.3 Several variables: partial derivatives")
-    from viz.formulas import to_text
+    from autograd_lab.formulas import to_text
     from viz.graphviz_render import render
 
     expr = tf.parse("sin(2*x)*exp(y)", dtype=tf.float64)
@@ -164,7 +164,7 @@ def partial_derivatives(ch: Chapter) -> dict[str, float]:
 def second_derivatives() -> dict[str, str]:
     """Apply tf.gradients twice to sin(x) and to x**3, and print the formulas."""
     section("2.4 Derivatives of derivatives")
-    from viz.formulas import to_text
+    from autograd_lab.formulas import to_text
 
     found = {}
     for text in ("sin(x)", "x**3"):
