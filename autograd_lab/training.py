@@ -489,8 +489,10 @@ def _write_outputs(
         inspection.plot_history(result, out / "curves.png"),
         inspection.plot_confusion_matrix(cm, out / "confusion.png"),
     ]
-    if name == "perceptron":
-        files.append(inspection.plot_weight_maps(weights["output/kernel"], out / "weights.png"))
+    first_layer = "output" if name == "perceptron" else "hidden"
+    files.append(
+        inspection.plot_weight_maps(weights[f"{first_layer}/kernel"], out / "weights.png")
+    )
     summary = {
         **result.config,
         "parameters": model.count_params(),

@@ -141,7 +141,7 @@ def run_train(args: argparse.Namespace) -> int:
         inspection.plot_history(result, out / "curves.png"),
         inspection.plot_confusion_matrix(cm, out / "confusion.png"),
     ]
-    if args.model == "perceptron":
+    if args.model in ("perceptron", "mlp"):
         files.append(inspection.plot_perceptron_weights(model, out / "weights.png"))
     conv_layers = [layer.name for layer in model.layers if "conv" in layer.name][:2]
     for name in conv_layers:

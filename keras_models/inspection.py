@@ -116,7 +116,10 @@ def layer_weights(model: keras.Model) -> dict[str, list[np.ndarray]]:
 
 
 def plot_perceptron_weights(model: keras.Model, path: str | os.PathLike) -> Path:
-    """The ten 28x28 weight maps of a Keras perceptron: the pixels that raise each score."""
+    """The 28x28 weight maps of a Keras model's first Dense layer on the pixels.
+
+    For a perceptron these are the ten digit templates; for an MLP, the first 16 hidden units.
+    """
     import keras
 
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
@@ -125,22 +128,28 @@ def plot_perceptron_weights(model: keras.Model, path: str | os.PathLike) -> Path
     return plot_weight_maps(dense[0].get_weights()[0], path)
 
 
-def plot_weight_maps(kernel: np.ndarray, path: str | os.PathLike) -> Path:
-    """The 28x28 weight map of each output of a kernel of shape (784, n), red positive."""
+def plot_weight_maps(kernel: np.ndarray, path: str | os.PathLike, max_maps: int = 16) -> Path:
+    """The 28x28 map of each output (at most `max_maps`) of a kernel (784, n), red positive."""
     kernel = np.asarray(kernel)
     if kernel.ndim != 2 or kernel.shape[0] != 28 * 28:
         raise ValueError(f"expected a kernel on 784 pixels, shape (784, n); got {kernel.shape}")
-    limit = float(np.abs(kernel).max()) or 1.0
-    fig = Figure(figsize=(10, 4.4))
-    axes = fig.subplots(2, 5)
-    for digit, ax in enumerate(axes.flat):
-        if digit >= kernel.shape[1]:
-            ax.axis("off")
-            continue
-        ax.imshow(kernel[:, digit].reshape(28, 28), cmap="seismic", vmin=-limit, vmax=limit)
-        ax.set_title(str(digit))
+    count = min(kernel.shape[1], max_maps)
+    cols = 5 if count <= 10 else 8
+    rows = math.ceil(count / cols)
+    limit = float(np.abs(kernel[:, :count]).max()) or 1.0
+    fig = Figure(figsize=(2 * cols, 2.2 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for unit, ax in enumerate(axes.flat):
         ax.axis("off")
-    fig.suptitle("weights per output (red: positive, blue: negative)")
+        if unit < count:
+            ax.imshow(kernel[:, unit].reshape(28, 28), cmap="seismic", vmin=-limit, vmax=limit)
+            ax.set_title(str(unit) if kernel.shape[1] <= 10 else f"unit {unit}", fontsize=9)
+    what = (
+        "output"
+        if kernel.shape[1] <= 10
+        else f"hidden unit (first {count} of {kernel.shape[1]})"
+    )
+    fig.suptitle(f"weights from the pixels to each {what} (red: positive, blue: negative)")
     return _save(fig, path)
 
 
