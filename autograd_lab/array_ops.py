@@ -8,7 +8,7 @@ import numpy as np
 
 from . import dtypes
 from .errors import ShapeError
-from .graph import Tensor, constant_op, convert_to_tensor, get_default_graph
+from .graph import Tensor, constant_op, convert_to_tensor, get_default_graph, make_op
 from .math_ops import _preview, add, binary, cast, multiply, unary
 from .shapes import TensorShape, as_shape, broadcast, fmt
 
@@ -24,7 +24,7 @@ def placeholder(
     """An input whose value must be fed to `Session.run` through `feed_dict`."""
     dtype = dtypes.as_dtype(dtype)
     shape = as_shape(shape)
-    op = get_default_graph().create_op(
+    return make_op(
         "Placeholder",
         (),
         name=name,
@@ -33,7 +33,6 @@ def placeholder(
         shape=shape,
         attrs={"shape": shape, "dtype": dtype},
     )
-    return op.outputs[0]
 
 
 def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
@@ -42,7 +41,7 @@ def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
     value = convert_to_tensor(value)
     if value.shape.rank not in (None, 0):
         raise ShapeError(f"fill: value must be a scalar, got shape {fmt(value.shape)}")
-    op = value.graph.create_op(
+    return make_op(
         "Fill",
         (value,),
         name=name,
@@ -51,7 +50,6 @@ def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
         shape=dims,
         attrs={"dims": dims},
     )
-    return op.outputs[0]
 
 
 def zeros(shape: Any, dtype: Any = dtypes.float32, name: str | None = None) -> Tensor:
@@ -84,10 +82,9 @@ def stop_gradient(x: Any, name: str | None = None) -> Tensor:
 def size(x: Any, name: str | None = None, out_type: Any = dtypes.int32) -> Tensor:
     """The number of elements of `x`, known when the session runs."""
     x = convert_to_tensor(x)
-    op = x.graph.create_op(
+    return make_op(
         "Size", (x,), name=name, default_name="Size", dtype=dtypes.as_dtype(out_type), shape=()
     )
-    return op.outputs[0]
 
 
 def broadcast_like(x: Any, like: Tensor, name: str | None = None) -> Tensor:
@@ -96,7 +93,7 @@ def broadcast_like(x: Any, like: Tensor, name: str | None = None) -> Tensor:
     shape = broadcast(x.shape, like.shape, _preview(x.graph, name, "BroadcastTo"))
     if like.shape.dims is not None:
         shape = like.shape
-    op = x.graph.create_op(
+    return make_op(
         "BroadcastTo",
         (x, like),
         name=name,
@@ -104,13 +101,12 @@ def broadcast_like(x: Any, like: Tensor, name: str | None = None) -> Tensor:
         dtype=x.dtype,
         shape=shape,
     )
-    return op.outputs[0]
 
 
 def sum_to_shape_of(x: Any, like: Tensor, name: str | None = None) -> Tensor:
     """`x` summed over the axes along which `like` was broadcast (the inverse of broadcast)."""
     x = convert_to_tensor(x)
-    op = x.graph.create_op(
+    return make_op(
         "SumToShape",
         (x, like),
         name=name,
@@ -118,7 +114,6 @@ def sum_to_shape_of(x: Any, like: Tensor, name: str | None = None) -> Tensor:
         dtype=x.dtype,
         shape=like.shape,
     )
-    return op.outputs[0]
 
 
 # ---- shape manipulation ---------------------------------------------------------------
@@ -147,7 +142,7 @@ def reshape(x: Any, shape: Any, name: str | None = None) -> Tensor:
             f"Cannot reshape a tensor with {n} elements to shape {target} for '{label}' "
             f"(op: 'Reshape') with input shapes: {fmt(x.shape)}."
         )
-    op = x.graph.create_op(
+    return make_op(
         "Reshape",
         (x,),
         name=name,
@@ -156,7 +151,6 @@ def reshape(x: Any, shape: Any, name: str | None = None) -> Tensor:
         shape=out,
         attrs={"shape": tuple(target)},
     )
-    return op.outputs[0]
 
 
 def transpose(x: Any, perm: Any = None, name: str | None = None) -> Tensor:
@@ -174,7 +168,7 @@ def transpose(x: Any, perm: Any = None, name: str | None = None) -> Tensor:
             f"permutation of the {rank} axes of shape {fmt(x.shape)}"
         )
     shape = None if rank is None else [x.shape.dims[p] for p in perm]
-    op = x.graph.create_op(
+    return make_op(
         "Transpose",
         (x,),
         name=name,
@@ -183,7 +177,6 @@ def transpose(x: Any, perm: Any = None, name: str | None = None) -> Tensor:
         shape=shape,
         attrs={"perm": perm},
     )
-    return op.outputs[0]
 
 
 def expand_dims(x: Any, axis: int, name: str | None = None) -> Tensor:
@@ -199,7 +192,7 @@ def expand_dims(x: Any, axis: int, name: str | None = None) -> Tensor:
         shape = dims
     else:
         shape = None
-    op = x.graph.create_op(
+    return make_op(
         "ExpandDims",
         (x,),
         name=name,
@@ -208,7 +201,6 @@ def expand_dims(x: Any, axis: int, name: str | None = None) -> Tensor:
         shape=shape,
         attrs={"axis": int(axis)},
     )
-    return op.outputs[0]
 
 
 def squeeze(x: Any, axis: Any = None, name: str | None = None) -> Tensor:
@@ -231,7 +223,7 @@ def squeeze(x: Any, axis: Any = None, name: str | None = None) -> Tensor:
                         f"{fmt(x.shape)}."
                     )
     shape = None if dims is None else [d for i, d in enumerate(dims) if i not in axes]
-    op = x.graph.create_op(
+    return make_op(
         "Squeeze",
         (x,),
         name=name,
@@ -240,7 +232,6 @@ def squeeze(x: Any, axis: Any = None, name: str | None = None) -> Tensor:
         shape=shape,
         attrs={"axis": axes},
     )
-    return op.outputs[0]
 
 
 def _join_shapes(tensors: list[Tensor], axis: int, stacked: bool, label: str) -> Any:
@@ -281,7 +272,7 @@ def concat(values: list[Any], axis: int, name: str | None = None) -> Tensor:
     _check_same_dtype(tensors, "concat")
     g = tensors[0].graph
     shape, axis = _join_shapes(tensors, axis, False, _preview(g, name, "concat"))
-    op = g.create_op(
+    return make_op(
         "ConcatV2",
         tensors,
         name=name,
@@ -290,7 +281,6 @@ def concat(values: list[Any], axis: int, name: str | None = None) -> Tensor:
         shape=shape,
         attrs={"axis": axis},
     )
-    return op.outputs[0]
 
 
 def stack(values: list[Any], axis: int = 0, name: str | None = None) -> Tensor:
@@ -299,7 +289,7 @@ def stack(values: list[Any], axis: int = 0, name: str | None = None) -> Tensor:
     _check_same_dtype(tensors, "stack")
     g = tensors[0].graph
     shape, axis = _join_shapes(tensors, axis, True, _preview(g, name, "stack"))
-    op = g.create_op(
+    return make_op(
         "Pack",
         tensors,
         name=name,
@@ -308,7 +298,6 @@ def stack(values: list[Any], axis: int = 0, name: str | None = None) -> Tensor:
         shape=shape,
         attrs={"axis": axis},
     )
-    return op.outputs[0]
 
 
 def _check_same_dtype(tensors: list[Tensor], what: str) -> None:
@@ -337,7 +326,7 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
     x, y = _pair(x, y, "SelectV2")
     label = _preview(x.graph, name, "SelectV2")
     shape = broadcast(condition.shape, broadcast(x.shape, y.shape, label), label)
-    op = x.graph.create_op(
+    return make_op(
         "SelectV2",
         (condition, x, y),
         name=name,
@@ -345,7 +334,6 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
         dtype=x.dtype,
         shape=shape,
     )
-    return op.outputs[0]
 
 
 # ---- slicing --------------------------------------------------------------------------
@@ -412,7 +400,7 @@ def strided_slice(x: Any, index: Any, name: str | None = None) -> Tensor:
     spec = _normalize_index(index)
     label = _preview(x.graph, name, "strided_slice")
     shape = _sliced_shape(x.shape.dims, spec, label)
-    op = x.graph.create_op(
+    return make_op(
         "StridedSlice",
         (x,),
         name=name,
@@ -421,14 +409,13 @@ def strided_slice(x: Any, index: Any, name: str | None = None) -> Tensor:
         shape=shape,
         attrs={"index": spec},
     )
-    return op.outputs[0]
 
 
 def strided_slice_grad(
     grad: Tensor, x: Tensor, index: tuple, name: str | None = None
 ) -> Tensor:
     """Zeros shaped like `x` with `grad` written at `x[index]`: the adjoint of slicing."""
-    op = grad.graph.create_op(
+    return make_op(
         "StridedSliceGrad",
         (grad, x),
         name=name,
@@ -437,7 +424,6 @@ def strided_slice_grad(
         shape=x.shape,
         attrs={"index": index},
     )
-    return op.outputs[0]
 
 
 # ---- random values --------------------------------------------------------------------
@@ -453,7 +439,7 @@ def _random(
     dtype = dtypes.as_dtype(dtype)
     shape = tuple(as_shape(shape).as_list())
     g = get_default_graph()
-    op = g.create_op(
+    return make_op(
         op_type,
         (),
         name=name,
@@ -463,7 +449,6 @@ def _random(
         attrs={"shape": shape, "seed": g.next_seed(seed), **attrs},
         stateful=True,
     )
-    return op.outputs[0]
 
 
 def random_normal(
@@ -541,7 +526,7 @@ __all__ = [
 def reshape_like(x: Any, like: Tensor, name: str | None = None) -> Tensor:
     """`x` reshaped to the run-time shape of `like` (TensorFlow: `reshape(x, shape(like))`)."""
     x = convert_to_tensor(x)
-    op = x.graph.create_op(
+    return make_op(
         "ReshapeLike",
         (x, like),
         name=name,
@@ -549,4 +534,3 @@ def reshape_like(x: Any, like: Tensor, name: str | None = None) -> Tensor:
         dtype=x.dtype,
         shape=like.shape,
     )
-    return op.outputs[0]

@@ -397,6 +397,32 @@ def set_random_seed(seed: int) -> None:
     get_default_graph().seed = int(seed)
 
 
+def make_op(
+    op_type: str,
+    inputs: Sequence[Tensor],
+    *,
+    name: str | None,
+    default_name: str | None = None,
+    dtype: _dtypes.DType,
+    shape: Any = None,
+    attrs: dict[str, Any] | None = None,
+    stateful: bool = False,
+) -> Tensor:
+    """Add an op of one output to the graph of its inputs (or the default graph); its output."""
+    graph = inputs[0].op.graph if inputs else get_default_graph()
+    op = graph.create_op(
+        op_type,
+        inputs,
+        name=name,
+        default_name=default_name or op_type,
+        dtype=dtype,
+        shape=shape,
+        attrs=attrs,
+        stateful=stateful,
+    )
+    return op.outputs[0]
+
+
 def graph_of(values: Sequence[Any]) -> Graph:
     """The graph that the given tensors live in, or the default graph if none is a tensor."""
     for v in values:

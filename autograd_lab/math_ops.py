@@ -6,7 +6,7 @@ from typing import Any
 
 from . import dtypes
 from .errors import ShapeError
-from .graph import Graph, Tensor, TensorLike, convert_to_tensor
+from .graph import Graph, Tensor, TensorLike, convert_to_tensor, make_op
 from .shapes import TensorShape, broadcast, fmt, normalize_axes
 
 
@@ -47,7 +47,7 @@ def unary(
 ) -> Tensor:
     """An elementwise op of one input: output shape is the input's."""
     x = convert_to_tensor(x)
-    op = x.graph.create_op(
+    return make_op(
         op_type,
         (x,),
         name=name,
@@ -56,7 +56,6 @@ def unary(
         shape=x.shape,
         attrs=attrs,
     )
-    return op.outputs[0]
 
 
 def _float_unary(op_type: str, x: Any, name: str | None) -> Tensor:
@@ -81,7 +80,7 @@ def binary(
     x, y = _pair(x, y, op_type)
     g = x.graph
     shape = broadcast(x.shape, y.shape, _preview(g, name, default_name or op_type))
-    op = g.create_op(
+    return make_op(
         op_type,
         (x, y),
         name=name,
@@ -89,7 +88,6 @@ def binary(
         dtype=dtype or x.dtype,
         shape=shape,
     )
-    return op.outputs[0]
 
 
 # ---- arithmetic -----------------------------------------------------------------------
@@ -194,10 +192,9 @@ def add_n(inputs: list[Any], name: str | None = None) -> Tensor:
             )
         if shape.dims is None or (t.shape.dims is not None and not shape.is_fully_defined()):
             shape = t.shape if shape.dims is None else shape
-    op = first.graph.create_op(
+    return make_op(
         "AddN", tensors, name=name, default_name="AddN", dtype=first.dtype, shape=shape
     )
-    return op.outputs[0]
 
 
 # ---- comparisons and logic ------------------------------------------------------------
@@ -272,7 +269,7 @@ def _reduce(
     else:
         shape = TensorShape([d for i, d in enumerate(x.shape.dims) if i not in axes])
     all_axes = axis is None
-    op = x.graph.create_op(
+    return make_op(
         op_type,
         (x,),
         name=name,
@@ -281,7 +278,6 @@ def _reduce(
         shape=shape,
         attrs={"axis": None if all_axes else axes, "keepdims": bool(keepdims)},
     )
-    return op.outputs[0]
 
 
 def reduce_sum(
@@ -393,7 +389,7 @@ def matmul(
             )
         batch = broadcast(TensorShape(a.shape.dims[:-2]), TensorShape(b.shape.dims[:-2]), label)
         shape = TensorShape(list(batch.dims) + [m, n])
-    op = g.create_op(
+    return make_op(
         op_type,
         (a, b),
         name=name,
@@ -402,7 +398,6 @@ def matmul(
         shape=shape,
         attrs={"transpose_a": bool(transpose_a), "transpose_b": bool(transpose_b)},
     )
-    return op.outputs[0]
 
 
 # ---- operator overloads ---------------------------------------------------------------

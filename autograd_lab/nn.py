@@ -6,7 +6,7 @@ from typing import Any
 
 from .array_ops import _preview
 from .errors import ShapeError
-from .graph import Tensor, convert_to_tensor
+from .graph import Tensor, convert_to_tensor, make_op
 from .math_ops import _float_unary, _pair, add, sigmoid, tanh
 from .shapes import fmt
 
@@ -75,7 +75,7 @@ def softmax_cross_entropy_with_logits(
             f"{fmt(labels.shape)} and logits {fmt(logits.shape)}"
         )
     shape = None if rank is None else logits.shape.dims[:-1]
-    op = g.create_op(
+    return make_op(
         "SoftmaxCrossEntropyWithLogits",
         (labels, logits),
         name=name,
@@ -83,7 +83,6 @@ def softmax_cross_entropy_with_logits(
         dtype=logits.dtype,
         shape=shape,
     )
-    return op.outputs[0]
 
 
 softmax_cross_entropy_with_logits_v2 = softmax_cross_entropy_with_logits
@@ -170,7 +169,7 @@ def conv2d(
             conv_output_size(wd, kw, sw, padding),
             co,
         ]
-    op = x.graph.create_op(
+    return make_op(
         "Conv2D",
         (x, w),
         name=name,
@@ -179,14 +178,13 @@ def conv2d(
         shape=shape,
         attrs={"strides": (sh, sw), "padding": padding},
     )
-    return op.outputs[0]
 
 
 def conv2d_backprop_input(
     x: Tensor, w: Tensor, grad: Tensor, strides: tuple, padding: str, name: str | None = None
 ) -> Tensor:
     """The derivative of conv2d with respect to its input (`x` gives only the shape)."""
-    op = grad.graph.create_op(
+    return make_op(
         "Conv2DBackpropInput",
         (x, w, grad),
         name=name,
@@ -195,14 +193,13 @@ def conv2d_backprop_input(
         shape=x.shape,
         attrs={"strides": strides, "padding": padding},
     )
-    return op.outputs[0]
 
 
 def conv2d_backprop_filter(
     x: Tensor, w: Tensor, grad: Tensor, strides: tuple, padding: str, name: str | None = None
 ) -> Tensor:
     """The derivative of conv2d with respect to its filter (`w` gives only the shape)."""
-    op = grad.graph.create_op(
+    return make_op(
         "Conv2DBackpropFilter",
         (x, w, grad),
         name=name,
@@ -211,7 +208,6 @@ def conv2d_backprop_filter(
         shape=w.shape,
         attrs={"strides": strides, "padding": padding},
     )
-    return op.outputs[0]
 
 
 def max_pool2d(
@@ -243,7 +239,7 @@ def max_pool2d(
             conv_output_size(w, kw, sw, padding),
             c,
         ]
-    op = x.graph.create_op(
+    return make_op(
         "MaxPool",
         (x,),
         name=name,
@@ -252,7 +248,6 @@ def max_pool2d(
         shape=shape,
         attrs={"ksize": (kh, kw), "strides": (sh, sw), "padding": padding},
     )
-    return op.outputs[0]
 
 
 max_pool = max_pool2d
@@ -262,7 +257,7 @@ def max_pool_grad(
     x: Tensor, y: Tensor, grad: Tensor, attrs: dict, name: str | None = None
 ) -> Tensor:
     """Route each window's gradient to the element that was its maximum."""
-    op = grad.graph.create_op(
+    return make_op(
         "MaxPoolGrad",
         (x, y, grad),
         name=name,
@@ -271,14 +266,13 @@ def max_pool_grad(
         shape=x.shape,
         attrs=dict(attrs),
     )
-    return op.outputs[0]
 
 
 def max_pool_grad_grad(
     x: Tensor, y: Tensor, grad: Tensor, attrs: dict, name: str | None = None
 ) -> Tensor:
     """Pick from `grad` (shaped like x) the element each window's maximum came from."""
-    op = grad.graph.create_op(
+    return make_op(
         "MaxPoolGradGrad",
         (x, y, grad),
         name=name,
@@ -287,4 +281,3 @@ def max_pool_grad_grad(
         shape=y.shape,
         attrs=dict(attrs),
     )
-    return op.outputs[0]
