@@ -101,8 +101,7 @@ def unbroadcast(grad: Tensor, x: Tensor, other: Tensor | None = None) -> Tensor:
         ]
         summed = M.reduce_sum(grad, axes, keepdims=True) if axes else grad
         return A.reshape(summed, xs.dims) if summed.shape.dims != xs.dims else summed
-    if gs.dims is not None and gs.dims == xs.dims and None not in gs.dims[1:]:
-        return grad  # same shape up to an unknown batch size
+    # Unknown sizes: only a run can tell whether x was broadcast (a batch of 1 against 128).
     return A.sum_to_shape_of(grad, x)
 
 

@@ -301,3 +301,14 @@ def test_missing_rule_names_the_op_type():
             tf.gradients(unary("Mystery", x), x)
     finally:
         kernels.KERNELS.pop("Mystery")
+
+
+def test_broadcasting_that_only_a_run_reveals_is_undone():
+    tf.reset_default_graph()
+    a = tf.placeholder(tf.float64, [None, 3])
+    b = tf.placeholder(tf.float64, [None, 3])
+    ga, gb = tf.gradients(tf.reduce_sum(a * b), [a, b])
+    with tf.Session() as sess:
+        out_a, out_b = sess.run([ga, gb], {a: np.ones((1, 3)), b: np.arange(12.0).reshape(4, 3)})
+    np.testing.assert_allclose(out_a, np.arange(12.0).reshape(4, 3).sum(0, keepdims=True))
+    np.testing.assert_allclose(out_b, np.ones((4, 3)))
