@@ -309,6 +309,8 @@ def test_broadcasting_that_only_a_run_reveals_is_undone():
     b = tf.placeholder(tf.float64, [None, 3])
     ga, gb = tf.gradients(tf.reduce_sum(a * b), [a, b])
     with tf.Session() as sess:
-        out_a, out_b = sess.run([ga, gb], {a: np.ones((1, 3)), b: np.arange(12.0).reshape(4, 3)})
+        out_a, out_b = sess.run(
+            [ga, gb], {a: np.ones((1, 3)), b: np.arange(12.0).reshape(4, 3)}
+        )
     np.testing.assert_allclose(out_a, np.arange(12.0).reshape(4, 3).sum(0, keepdims=True))
     np.testing.assert_allclose(out_b, np.ones((4, 3)))
