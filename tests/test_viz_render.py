@@ -189,3 +189,26 @@ def test_tensorflow_side_by_side(tmp_path) -> None:
 
     tf_dot = render_tf(f).source
     assert "Sin" in tf_dot and "Placeholder" in tf_dot
+
+
+@pytest.mark.tensorflow
+def test_cli_renders_a_saved_tensorflow_graphdef(tmp_path):
+    import tensorflow as tf
+
+    from autograd_lab.cli import main
+
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, name="x")
+        y = tf.sin(2.0 * x, name="y")
+        tf.compat.v1.gradients(y, x)
+    tf.io.write_graph(graph.as_graph_def(), str(tmp_path), "sin.pbtxt", as_text=True)
+    tf.io.write_graph(graph.as_graph_def(), str(tmp_path), "sin.pb", as_text=False)
+    for name in ("sin.pbtxt", "sin.pb"):
+        out = tmp_path / f"{name}.dot"
+        assert main(["render", "--graphdef", str(tmp_path / name), "-o", str(out)]) == 0
+        dot = out.read_text()
+        assert "Sin" in dot and "gradients" in dot
+    (tmp_path / "bad.pb").write_bytes(b"not a graph")
+    assert main(["render", "--graphdef", str(tmp_path / "bad.pb"), "-o", str(out)]) != 0
+    assert main(["render", "-o", str(out)]) != 0

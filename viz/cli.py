@@ -81,7 +81,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="draw the graph of a formula (and its gradient graph) with Graphviz",
         description="Draw a formula's graph as SVG, PNG, PDF or DOT (by the suffix of -o).",
     )
-    r.add_argument("expression", help='a formula such as "sin(2*x)"')
+    r.add_argument(
+        "expression",
+        nargs="?",
+        help='a formula such as "sin(2*x)" (or use --graphdef for a saved TensorFlow graph)',
+    )
+    r.add_argument(
+        "--graphdef",
+        metavar="FILE",
+        help="draw a saved TensorFlow GraphDef (binary .pb or text .pbtxt), not a formula",
+    )
     r.add_argument(
         "-o",
         "--output",
@@ -193,7 +202,21 @@ def run_render(args: argparse.Namespace) -> int:
 
     from .graphviz_render import GraphvizMissingError, render
 
+    if (args.expression is None) == (args.graphdef is None):
+        return _fail("give either a formula or --graphdef FILE")
     try:
+        if args.graphdef is not None:
+            from .tensorflow_graphs import load_graphdef, render_tf
+
+            picture = render_tf(
+                load_graphdef(args.graphdef),
+                collapse_scopes=args.collapse,
+                max_nodes=args.max_nodes,
+                title=str(args.graphdef),
+            )
+            path = picture.save(args.output)
+            print(f"wrote {path}")
+            return 0
         at = parse_at(args.at)
         if args.tensorflow:
             from .tensorflow_graphs import side_by_side

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from .graphviz_render import (
@@ -57,6 +58,33 @@ def _tf_graph(target: Any, args: Sequence[Any] = ()) -> Any:
     raise TypeError(
         f"expected a tf.Graph, a tf.function or a ConcreteFunction, got {type(target).__name__}"
     )
+
+
+def load_graphdef(path: str | os.PathLike) -> Any:
+    """A tf.Graph from a saved GraphDef: binary (`.pb`) or text (`.pbtxt`, `.pbtext`)."""
+    tf = _tf()
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read the GraphDef {path}: {exc}") from exc
+    graph_def = tf.compat.v1.GraphDef()
+    try:
+        if path.suffix in (".pbtxt", ".pbtext", ".txt"):
+            from google.protobuf import text_format
+
+            text_format.Parse(data.decode("utf-8"), graph_def)
+        else:
+            graph_def.ParseFromString(data)
+    except Exception as exc:  # protobuf raises its own DecodeError/ParseError types
+        raise ValueError(
+            f"{path} is not a TensorFlow GraphDef ({type(exc).__name__}: {exc}); expected a "
+            "binary .pb or a text .pbtxt written by tf.io.write_graph"
+        ) from exc
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.graph_util.import_graph_def(graph_def, name="")
+    return graph
 
 
 def describe_tf_graph(graph: Any, gradients: bool | str = True) -> list[OpInfo]:
