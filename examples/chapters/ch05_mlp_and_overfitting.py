@@ -133,15 +133,20 @@ def provoke_overfitting(ch: Chapter, small: Any, n_epochs: int) -> dict[str, Any
 # %% [markdown]
 # ## 5.3 Three cures
 #
-# * **Fewer hidden units.** With 16 hidden units instead of 256 the model cannot memorise
-#   as much, so its validation loss keeps falling where the big model's turns up (with
-#   too few units it cannot learn enough: capacity is a balance).
+# * **Fewer hidden units.** A narrower layer can memorise less, so its validation loss
+#   turns up later and climbs less. Capacity is a balance, though: with very few units the
+#   model cannot learn enough (on 1,000 images, 4 units stop near 71% validation accuracy
+#   where 256 reach 90%).
 # * **Dropout.** During training, each hidden unit is switched off with probability 0.5 at
 #   every step, so no unit can rely on another being there; at test time all units work.
+#   Dropout slows memorising rather than forbidding it: its best validation loss is lower
+#   than the plain model's, but trained long enough on so few images it climbs as well.
 # * **Early stopping.** Watch the validation loss; when it has not improved for a few
-#   epochs, stop and go back to the best weights.
+#   epochs, stop and go back to the best weights. Of the three it is the only one that
+#   guarantees no climb, since it keeps the best epoch.
 #
-# The picture puts the four runs side by side.
+# The picture puts the four runs side by side: read each one's gap and climb, and see
+# which cure does what on this data rather than taking the list above on trust.
 
 
 # %%

@@ -16,8 +16,8 @@ def exercise_2(data: Any, n_epochs: int) -> dict[int, float]:
     """Same data, seed and optimiser; only the width changes.
 
     The 256-unit MLP memorises the few images within a few epochs, and from then on its
-    validation loss rises; with 8 units it is still learning what carries over, so its
-    validation loss keeps falling (its climb is 0).
+    validation loss rises; 8 units memorise less, so their validation loss climbs less
+    (in the full run on 1,000 images, 0.06 against 0.09; in the quick run, not at all).
     """
     from keras_models.models import create_mlp
     from keras_models.training import train
