@@ -284,8 +284,10 @@ def test_chapter_5_and_its_solutions(tmp_path: Path) -> None:
     assert set(climbs) == {256, 8}
     assert climbs[256] > 0.005 and climbs[8] < climbs[256]
     ch.check_exercise_2(climbs, small, n_epochs)
-    with pytest.raises(AssertionError, match="not below"):
-        ch.check_exercise_2({256: 0.3, 16: 0.5}, small, n_epochs)
+    with pytest.raises(AssertionError, match="never negative"):
+        ch.check_exercise_2({256: 0.3, 16: -0.5}, small, n_epochs)
+    with pytest.raises(AssertionError, match="should overfit"):
+        ch.check_exercise_2({256: 0.0, 16: 0.1}, small, n_epochs)
 
 
 @pytest.mark.keras

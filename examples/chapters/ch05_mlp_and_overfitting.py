@@ -9,7 +9,7 @@
 # loss keeps falling while validation loss stops falling, then rises.
 #
 # This chapter provokes overfitting on purpose, by training a big MLP on few images, reads
-# it in the curves, and cures it three ways: fewer hidden units, dropout, early stopping.
+# it in the curves, and tries three cures: fewer hidden units, dropout, early stopping.
 
 # %%
 from __future__ import annotations
@@ -133,10 +133,12 @@ def provoke_overfitting(ch: Chapter, small: Any, n_epochs: int) -> dict[str, Any
 # %% [markdown]
 # ## 5.3 Three cures
 #
-# * **Fewer hidden units.** A narrower layer can memorise less, so its validation loss
-#   turns up later and climbs less. Capacity is a balance, though: with very few units the
-#   model cannot learn enough (on 1,000 images, 4 units stop near 71% validation accuracy
-#   where 256 reach 90%).
+# * **Fewer hidden units.** A narrower layer has fewer weights to memorise with, which is
+#   the textbook cure. Watch whether it works here: on the quick slice (300 images, 10
+#   epochs) 8 units climb less than 256, but on 1,000 or 5,500 images over 40 epochs of
+#   Adam the 8- and 16-unit layers climbed *more* than the 256-unit one (0.08 and 0.18
+#   against 0.06 and 0.08) and reached a worse best validation loss. Wide networks often
+#   generalise better than their weight count suggests; capacity is not the whole story.
 # * **Dropout.** During training, each hidden unit is switched off with probability 0.5 at
 #   every step, so no unit can rely on another being there; at test time all units work.
 #   Dropout slows memorising rather than forbidding it: its best validation loss is lower
@@ -193,7 +195,7 @@ def cures(
 # **Exercise 5.1.** Count the trainable weights of `create_mlp()` from its layer sizes,
 # without calling `count_params`, and return the number.
 #
-# **Exercise 5.2.** See overfitting and cure it with fewer hidden units. Given a small
+# **Exercise 5.2.** See overfitting and try to cure it with fewer hidden units. Given a small
 # training set `data` and a number of epochs, train `create_mlp(hidden=256)` and an MLP
 # with fewer hidden units of your choice, and return `{hidden_units: climb}`, the climb
 # being the final validation loss minus the lowest validation loss of the run. Which
@@ -218,17 +220,22 @@ def check_exercise_1(answer: int) -> None:
 
 
 def check_exercise_2(answer: dict[int, float], data: Any, n_epochs: int) -> None:
-    """Both runs are there; the big one's validation loss climbs, the smaller one's less."""
+    """Both runs are there and measured; the 256-unit MLP overfits. Which climbs less is
+    for you to read: it depends on the data and on how long you train."""
     climbs = {int(k): float(v) for k, v in answer.items()}
     require(256 in climbs, "include the 256-unit MLP")
     smaller = [k for k in climbs if k < 256]
     require(bool(smaller), "include an MLP with fewer than 256 hidden units")
-    require(min(climbs.values()) >= 0, "a climb is never negative: final minus lowest")
+    require(
+        all(0 <= c < 10 for c in climbs.values()),
+        "a climb is final minus lowest validation loss: never negative, and small",
+    )
     require(climbs[256] > 0.005, f"the 256-unit MLP should overfit (climb {climbs[256]:.3f})")
     least = min(smaller)
-    require(
-        climbs[least] < climbs[256],
-        f"{least} units climbed {climbs[least]:.3f}, not below 256 units' {climbs[256]:.3f}",
+    verdict = "less" if climbs[least] < climbs[256] else "not less"
+    print(
+        f"  {least} units climbed {climbs[least]:.3f}: {verdict} than 256 units' "
+        f"{climbs[256]:.3f}"
     )
 
 
