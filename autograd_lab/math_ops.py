@@ -258,7 +258,12 @@ def _reduce(
     keepdims: bool,
     name: str | None,
     dtype: dtypes.DType | None = None,
+    reduction_indices: Any = None,
+    keep_dims: bool | None = None,
 ) -> Tensor:
+    """A reduction op; `reduction_indices` and `keep_dims` are TF1's older spellings."""
+    axis = reduction_indices if axis is None else axis
+    keepdims = keepdims if keep_dims is None else keep_dims
     x = convert_to_tensor(x)
     rank = x.shape.rank
     axes = normalize_axes(axis, rank, _preview(x.graph, name, op_type))
@@ -289,8 +294,7 @@ def reduce_sum(
     keep_dims: bool | None = None,
 ) -> Tensor:
     """Sum over `axis` (all axes by default)."""
-    axis = reduction_indices if axis is None else axis
-    return _reduce("Sum", x, axis, keepdims if keep_dims is None else keep_dims, name)
+    return _reduce("Sum", x, axis, keepdims, name, None, reduction_indices, keep_dims)
 
 
 def reduce_mean(
@@ -302,11 +306,10 @@ def reduce_mean(
     keep_dims: bool | None = None,
 ) -> Tensor:
     """Mean over `axis` (all axes by default)."""
-    axis = reduction_indices if axis is None else axis
     x = convert_to_tensor(x)
     if not x.dtype.is_floating:
         x = cast(x, dtypes.float32)
-    return _reduce("Mean", x, axis, keepdims if keep_dims is None else keep_dims, name)
+    return _reduce("Mean", x, axis, keepdims, name, None, reduction_indices, keep_dims)
 
 
 def reduce_max(
@@ -318,8 +321,7 @@ def reduce_max(
     keep_dims: bool | None = None,
 ) -> Tensor:
     """Largest element over `axis`; ties share the derivative equally, as in TensorFlow."""
-    axis = reduction_indices if axis is None else axis
-    return _reduce("Max", x, axis, keepdims if keep_dims is None else keep_dims, name)
+    return _reduce("Max", x, axis, keepdims, name, None, reduction_indices, keep_dims)
 
 
 def reduce_min(
@@ -331,8 +333,7 @@ def reduce_min(
     keep_dims: bool | None = None,
 ) -> Tensor:
     """Smallest element over `axis`; ties share the derivative equally."""
-    axis = reduction_indices if axis is None else axis
-    return _reduce("Min", x, axis, keepdims if keep_dims is None else keep_dims, name)
+    return _reduce("Min", x, axis, keepdims, name, None, reduction_indices, keep_dims)
 
 
 def argmax(

@@ -477,6 +477,7 @@ def _write_outputs(
 ) -> int:
     """Evaluate on the test set and write weights, history, pictures and summary; print them."""
     from keras_models import inspection
+    from keras_models.results import write_summary
 
     x_test, y_test = data.test
     test_loss, test_acc = model.evaluate(x_test, y_test)
@@ -493,29 +494,18 @@ def _write_outputs(
     files.append(
         inspection.plot_weight_maps(weights[f"{first_layer}/kernel"], out / "weights.png")
     )
-    summary = {
+    write_summary(
+        out,
+        result,
+        files,
+        test_loss=test_loss,
+        test_accuracy=test_acc,
+        most_confused=pairs,
+        wall_time=wall,
         **result.config,
-        "parameters": model.count_params(),
-        "device": "cpu (NumPy kernels)",
-        "epochs_done": result.epochs_done,
-        "stopped_early": result.stopped_early,
-        "test_loss": test_loss,
-        "test_accuracy": test_acc,
-        "epoch_time_s": result.epoch_time,
-        "samples_per_s": result.samples_per_second,
-        "wall_time_s": wall,
-        "most_confused": [{"true": t, "predicted": p, "count": c} for t, p, c in pairs],
-        "files": [str(f) for f in files],
-    }
-    files.append(write_json(out / "summary.json", summary))
-    print(f"test accuracy {test_acc:.4f}  (loss {test_loss:.4f})")
-    print(f"epoch time {result.epoch_time:.2f} s, {result.samples_per_second:,.0f} samples/s")
-    if pairs:
-        print(
-            "most confused (true->predicted): "
-            + ", ".join(f"{t}->{p} ({c})" for t, p, c in pairs)
-        )
-    print("wrote " + ", ".join(f.name for f in files))
+        parameters=model.count_params(),
+        device="cpu (NumPy kernels)",
+    )
     return 0
 
 

@@ -83,10 +83,10 @@ def run_train(args: argparse.Namespace) -> int:
         return 2
     print(f"device: {device}")
 
-    from autograd_lab.files import write_json
     from keras_models import inspection
     from keras_models.data import MnistFileError, load_mnist
     from keras_models.models import build_model
+    from keras_models.results import write_summary
     from keras_models.training import save_model, train
 
     try:
@@ -153,31 +153,21 @@ def run_train(args: argparse.Namespace) -> int:
     except inspection.GraphvizMissingError as exc:
         print(f"note: no model.png ({exc})")
 
-    summary = {
-        "model": args.model,
-        "parameters": model.count_params(),
-        "device": device,
-        "data": data.source,
-        "train_images": len(x_train),
+    write_summary(
+        out,
+        result,
+        files,
+        test_loss=test_loss,
+        test_accuracy=test_acc,
+        most_confused=pairs,
+        wall_time=wall,
+        model=args.model,
+        parameters=model.count_params(),
+        device=device,
+        data=data.source,
+        train_images=len(x_train),
         **settings,
-        "epochs_done": result.epochs_done,
-        "stopped_early": result.stopped_early,
-        "test_loss": float(test_loss),
-        "test_accuracy": float(test_acc),
-        "epoch_time_s": result.epoch_time,
-        "samples_per_s": result.samples_per_second,
-        "wall_time_s": wall,
-        "most_confused": [{"true": t, "predicted": p, "count": c} for t, p, c in pairs],
-        "files": [str(f) for f in files],
-    }
-    files.append(write_json(out / "summary.json", summary))
-
-    print(f"test accuracy {test_acc:.4f}  (loss {test_loss:.4f})")
-    print(f"epoch time {result.epoch_time:.2f} s, {result.samples_per_second:,.0f} samples/s")
-    if pairs:
-        confused = ", ".join(f"{t}->{p} ({c})" for t, p, c in pairs)
-        print(f"most confused (true->predicted): {confused}")
-    print("wrote " + ", ".join(f.name for f in files))
+    )
     return 0
 
 

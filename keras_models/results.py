@@ -45,3 +45,38 @@ class TrainResult:
             "interrupted": self.interrupted,
             "config": self.config,
         }
+
+
+def write_summary(
+    out: Path,
+    result: TrainResult,
+    files: list[Path],
+    *,
+    test_loss: float,
+    test_accuracy: float,
+    most_confused: list[tuple[int, int, int]],
+    wall_time: float,
+    **fields: Any,
+) -> None:
+    """Write `summary.json` for a finished run (any engine) and print the short summary."""
+    from autograd_lab.files import write_json
+
+    summary = {
+        **fields,
+        "epochs_done": result.epochs_done,
+        "stopped_early": result.stopped_early,
+        "test_loss": float(test_loss),
+        "test_accuracy": float(test_accuracy),
+        "epoch_time_s": result.epoch_time,
+        "samples_per_s": result.samples_per_second,
+        "wall_time_s": wall_time,
+        "most_confused": [{"true": t, "predicted": p, "count": c} for t, p, c in most_confused],
+        "files": [str(f) for f in files],
+    }
+    files.append(write_json(out / "summary.json", summary))
+    print(f"test accuracy {test_accuracy:.4f}  (loss {test_loss:.4f})")
+    print(f"epoch time {result.epoch_time:.2f} s, {result.samples_per_second:,.0f} samples/s")
+    if most_confused:
+        confused = ", ".join(f"{t}->{p} ({c})" for t, p, c in most_confused)
+        print(f"most confused (true->predicted): {confused}")
+    print("wrote " + ", ".join(f.name for f in files))
